@@ -1,0 +1,312 @@
+package dev.atoll.placement;
+
+import dev.atoll.protocol.AcceleratorModel;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.NodeShare;
+import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.PoolSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shared shape of in-site packing; subclasses only say which node is better ({@link #score}).
+ *
+ * <p>Rules, in order:
+ * <ol>
+ *   <li>Only nodes of an accepted model are considered (exact names, see {@link dev.atoll.protocol.ModelSet}).
+ *   <li>A gang never mixes models.
+ *   <li>Whole-node requests need {@code devices} to be a multiple of the node size and take fully free nodes.
+ *   <li>A request of at most one node's devices goes on one node (as a pod does).
+ *   <li>A larger partial-node request takes fully free nodes, then the remainder on one node.
+ *   <li>A fractional request ({@code gpuMilli < 1000}) shares one device with room left.
+ * </ol>
+ * Among feasible nodes the one with the lowest {@link #score} wins; ties go to the lower node number,
+ * so decisions are deterministic.
+ */
+public abstract class AbstractPackingPolicy implements PackingPolicy {
+
+    /**
+     * Lower is better.
+     *
+     * @param site the site
+     * @param node a node that can take {@code devices} devices (or the fractional share) now
+     * @param job the request
+     * @param devices devices this request would take on the node (1 for a fractional share)
+     */
+    protected abstract double score(SiteView site, int node, JobSpec job, int devices);
+
+    /** @return true if the first feasible node in number order may be taken without scoring the rest */
+    protected boolean firstFeasibleWins() {
+        return false;
+    }
+
+    /**
+     * Picks the device for a fractional share on {@code node}: by default the lowest-numbered device
+     * with room.
+     *
+     * @return device index, or -1 if none has {@code milli} thousandths free
+     */
+    protected int chooseSharedDevice(SiteView site, int node, int milli) {
+        int dpn = site.devicesPerNode(node);
+        for (int d = 0; d < dpn; d++) {
+            if (site.usedMilli(node, d) + milli <= 1000) {
+                return d;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public PlacementResult place(SiteView site, JobSpec job) {
+        List<PoolSpec> pools = site.spec().pools();
+        boolean anyModel = false;
+        boolean anyShape = false;
+        int largestCapacity = 0;
+        for (PoolSpec p : pools) {
+            if (!job.models().accepts(p.model())) {
+                continue;
+            }
+            anyModel = true;
+            largestCapacity = Math.max(largestCapacity, modelCapacity(site, p.model()));
+            if (shapeFits(p, job)) {
+                anyShape = true;
+            }
+        }
+        if (!anyModel) {
+            return new PlacementResult.Never("site " + site.site() + " has no device of model " + job.models());
+        }
+        if (!anyShape) {
+            if (job.wholeNodes()) {
+                return new PlacementResult.Never("site " + site.site() + " has no " + job.models() + " nodes whose size divides "
+                        + job.devices() + " devices, or not enough of them for a whole-node gang");
+            }
+            return new PlacementResult.Never("site " + site.site() + " has at most " + largestCapacity + " devices of "
+                    + job.models() + ", request needs " + job.devices());
+        }
+        PlacementResult best = null;
+        double bestScore = Double.POSITIVE_INFINITY;
+        // Try each accepted model separately; a gang never mixes models.
+        List<AcceleratorModel> models = new ArrayList<>();
+        for (PoolSpec p : pools) {
+            if (job.models().accepts(p.model()) && shapeFits(p, job) && !models.contains(p.model())) {
+                models.add(p.model());
+            }
+        }
+        for (AcceleratorModel model : models) {
+            Candidate c = placeOnModel(site, job, model);
+            if (c != null && (best == null || c.score < bestScore)) {
+                best = new PlacementResult.Fit(c.placement);
+                bestScore = c.score;
+                if (firstFeasibleWins()) {
+                    break;
+                }
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        return new PlacementResult.Wait(waitReason(site, job, models));
+    }
+
+    private static boolean shapeFits(PoolSpec p, JobSpec job) {
+        if (job.wholeNodes()) {
+            return job.devices() % p.devicesPerNode() == 0 && job.devices() / p.devicesPerNode() <= p.nodes();
+        }
+        return true;
+    }
+
+    private static int modelCapacity(SiteView site, AcceleratorModel model) {
+        int n = 0;
+        for (PoolSpec p : site.spec().pools()) {
+            if (p.model().equals(model)) {
+                n += p.capacity();
+            }
+        }
+        return n;
+    }
+
+    private String waitReason(SiteView site, JobSpec job, List<AcceleratorModel> models) {
+        int free = 0;
+        int largest = 0;
+        int wholeNodes = 0;
+        for (int n = 0; n < site.nodeCount(); n++) {
+            if (models.contains(site.model(n))) {
+                int f = site.freeDevices(n);
+                free += f;
+                largest = Math.max(largest, f);
+                if (f == site.devicesPerNode(n)) {
+                    wholeNodes++;
+                }
+            }
+        }
+        if (job.gpuMilli() < 1000) {
+            return "site " + site.site() + ": no " + job.models() + " device has " + job.gpuMilli() + "/1000 free";
+        }
+        if (job.wholeNodes()) {
+            return "site " + site.site() + ": " + wholeNodes + " whole " + job.models() + " nodes free, gang needs "
+                    + job.devices() + " devices on whole nodes";
+        }
+        return "site " + site.site() + ": " + free + " " + job.models() + " devices free, largest free block "
+                + largest + ", request needs " + job.devices();
+    }
+
+    private record Candidate(Placement placement, double score) {
+    }
+
+    private Candidate placeOnModel(SiteView site, JobSpec job, AcceleratorModel model) {
+        int nodes = site.nodeCount();
+        int need = job.devices();
+        if (job.gpuMilli() < 1000) {
+            return placeShared(site, job, model);
+        }
+        // Single node: request fits in one node of this model.
+        if (!job.wholeNodes() || isSingleNodeGang(site, model, need)) {
+            int bestNode = -1;
+            double bestScore = Double.POSITIVE_INFINITY;
+            boolean singleNodePossible = false;
+            for (int n = 0; n < nodes; n++) {
+                if (!site.model(n).equals(model)) {
+                    continue;
+                }
+                int dpn = site.devicesPerNode(n);
+                if (need > dpn || (job.wholeNodes() && need != dpn)) {
+                    continue;
+                }
+                singleNodePossible = true;
+                if (site.freeDevices(n) < need) {
+                    continue;
+                }
+                double s = score(site, n, job, need);
+                if (s < bestScore) {
+                    bestScore = s;
+                    bestNode = n;
+                    if (firstFeasibleWins()) {
+                        break;
+                    }
+                }
+            }
+            if (bestNode >= 0) {
+                List<NodeShare> shares = List.of(new NodeShare(bestNode, freeDevices(site, bestNode, need), 1000));
+                return new Candidate(new Placement(site.site(), model, shares), bestScore);
+            }
+            if (singleNodePossible) {
+                return null;
+            }
+        }
+        // Several nodes: whole free nodes first, then (partial requests only) the remainder on one node.
+        List<int[]> wholeFree = new ArrayList<>(); // {node, dpn} of fully free nodes, scored
+        for (int n = 0; n < nodes; n++) {
+            if (site.model(n).equals(model) && site.freeDevices(n) == site.devicesPerNode(n)) {
+                if (job.wholeNodes() && need % site.devicesPerNode(n) != 0) {
+                    continue;
+                }
+                wholeFree.add(new int[] {n, site.devicesPerNode(n)});
+            }
+        }
+        wholeFree.sort((a, b) -> {
+            int c = Double.compare(score(site, a[0], job, a[1]), score(site, b[0], job, b[1]));
+            return c != 0 ? c : Integer.compare(a[0], b[0]);
+        });
+        List<NodeShare> shares = new ArrayList<>();
+        int remaining = need;
+        double total = 0;
+        for (int[] nd : wholeFree) {
+            if (remaining < nd[1]) {
+                continue;
+            }
+            shares.add(new NodeShare(nd[0], freeDevices(site, nd[0], nd[1]), 1000));
+            total += score(site, nd[0], job, nd[1]);
+            remaining -= nd[1];
+            if (remaining == 0) {
+                break;
+            }
+        }
+        if (remaining > 0 && !job.wholeNodes()) {
+            int bestNode = -1;
+            double bestScore = Double.POSITIVE_INFINITY;
+            for (int n = 0; n < nodes; n++) {
+                if (!site.model(n).equals(model) || site.freeDevices(n) < remaining || containsNode(shares, n)) {
+                    continue;
+                }
+                double s = score(site, n, job, remaining);
+                if (s < bestScore) {
+                    bestScore = s;
+                    bestNode = n;
+                }
+            }
+            if (bestNode >= 0) {
+                shares.add(new NodeShare(bestNode, freeDevices(site, bestNode, remaining), 1000));
+                total += bestScore;
+                remaining = 0;
+            }
+        }
+        if (remaining > 0) {
+            return null;
+        }
+        shares.sort((a, b) -> Integer.compare(a.node(), b.node()));
+        return new Candidate(new Placement(site.site(), model, shares), total);
+    }
+
+    private static boolean isSingleNodeGang(SiteView site, AcceleratorModel model, int need) {
+        for (PoolSpec p : site.spec().pools()) {
+            if (p.model().equals(model) && p.devicesPerNode() == need) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Candidate placeShared(SiteView site, JobSpec job, AcceleratorModel model) {
+        int bestNode = -1;
+        int bestDevice = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int n = 0; n < site.nodeCount(); n++) {
+            if (!site.model(n).equals(model)) {
+                continue;
+            }
+            int d = chooseSharedDevice(site, n, job.gpuMilli());
+            if (d < 0) {
+                continue;
+            }
+            double s = score(site, n, job, 1);
+            if (s < bestScore) {
+                bestScore = s;
+                bestNode = n;
+                bestDevice = d;
+                if (firstFeasibleWins()) {
+                    break;
+                }
+            }
+        }
+        if (bestNode < 0) {
+            return null;
+        }
+        return new Candidate(new Placement(site.site(), model,
+                List.of(new NodeShare(bestNode, List.of(bestDevice), job.gpuMilli()))), bestScore);
+    }
+
+    private static boolean containsNode(List<NodeShare> shares, int node) {
+        for (NodeShare s : shares) {
+            if (s.node() == node) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the {@code count} lowest-numbered fully free devices of {@code node} */
+    private static List<Integer> freeDevices(SiteView site, int node, int count) {
+        List<Integer> out = new ArrayList<>(count);
+        int dpn = site.devicesPerNode(node);
+        for (int d = 0; d < dpn && out.size() < count; d++) {
+            if (site.usedMilli(node, d) == 0) {
+                out.add(d);
+            }
+        }
+        if (out.size() < count) {
+            throw new IllegalStateException("node " + node + " reported " + site.freeDevices(node)
+                    + " free devices but only " + out.size() + " have no usage");
+        }
+        return out;
+    }
+}

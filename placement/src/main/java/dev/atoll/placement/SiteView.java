@@ -1,0 +1,31 @@
+package dev.atoll.placement;
+
+import dev.atoll.protocol.AcceleratorModel;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.SiteSpec;
+
+/**
+ * Read-only view of one site's devices for packing policies. Nodes are numbered 0..nodeCount()-1 as in
+ * {@link SiteSpec}; devices within a node 0..devicesPerNode(node)-1. Usage is in thousandths of a device
+ * (0 = free, 1000 = fully used by allocations and holds together).
+ */
+public interface SiteView {
+    SiteId site();
+
+    SiteSpec spec();
+
+    int nodeCount();
+
+    AcceleratorModel model(int node);
+
+    /** @return the index into {@link SiteSpec#pools()} of the node's pool */
+    int pool(int node);
+
+    int devicesPerNode(int node);
+
+    /** @return devices on {@code node} with no allocation or hold at all */
+    int freeDevices(int node);
+
+    /** @return thousandths of {@code device} on {@code node} that are allocated or held, 0..1000 */
+    int usedMilli(int node, int device);
+}
