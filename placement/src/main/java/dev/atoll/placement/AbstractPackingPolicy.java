@@ -72,6 +72,11 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
                 anyShape = true;
             }
         }
+        // A partial-node request larger than every acceptable model's capacity can never fit here
+        // (a gang never mixes models), so it is Never, not Wait.
+        if (anyShape && !job.wholeNodes() && job.devices() > largestCapacity) {
+            anyShape = false;
+        }
         if (!anyModel) {
             return new PlacementResult.Never("site " + site.site() + " has no device of model " + job.models());
         }
@@ -143,11 +148,16 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             return "site " + site.site() + ": no " + job.models() + " device has " + job.gpuMilli() + "/1000 free";
         }
         if (job.wholeNodes()) {
-            return "site " + site.site() + ": " + wholeNodes + " whole " + job.models() + " nodes free, gang needs "
+            return "site " + site.site() + ": " + wholeNodes + " whole " + label(job) + "nodes free, gang needs "
                     + job.devices() + " devices on whole nodes";
         }
-        return "site " + site.site() + ": " + free + " " + job.models() + " devices free, largest free block "
+        return "site " + site.site() + ": " + free + " " + label(job) + "devices free, largest free block "
                 + largest + ", request needs " + job.devices();
+    }
+
+    /** @return "" for any model, else the model set and a space, for reasons */
+    private static String label(JobSpec job) {
+        return job.models().isAny() ? "" : job.models() + " ";
     }
 
     private record Candidate(Placement placement, double score) {

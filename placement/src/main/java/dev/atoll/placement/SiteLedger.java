@@ -367,6 +367,20 @@ public final class SiteLedger implements SiteView {
      * every model's entry when it is 0 or more.
      */
     public Advert advert(long version, long nowMillis, int fragmentation) {
+        return advert(version, nowMillis, fragmentation, null);
+    }
+
+    /**
+     * As {@link #advert(long, long)}, with each model's fragmentation measured against the pending mix by
+     * {@link Fragmentation#byModel(SiteView, List)}: free devices of that model no pending request can use.
+     *
+     * @param pending the requests waiting now (empty or null: fragmentation 0)
+     */
+    public Advert advert(long version, long nowMillis, List<JobSpec> pending) {
+        return advert(version, nowMillis, -1, Fragmentation.byModel(this, pending));
+    }
+
+    private Advert advert(long version, long nowMillis, int fragmentation, Map<AcceleratorModel, Integer> perModel) {
         Map<AcceleratorModel, int[]> agg = new TreeMap<>(); // capacity, free, largest, wholeNodes, dpn
         Map<AcceleratorModel, double[]> money = new TreeMap<>(); // price, speed
         for (int n = 0; n < nodeCount(); n++) {
@@ -389,7 +403,8 @@ public final class SiteLedger implements SiteView {
         for (Map.Entry<AcceleratorModel, int[]> e : agg.entrySet()) {
             int[] a = e.getValue();
             double[] m = money.get(e.getKey());
-            int frag = fragmentation < 0 ? 0 : Math.min(fragmentation, a[1]);
+            int frag = perModel != null ? Math.min(perModel.getOrDefault(e.getKey(), 0), a[1])
+                    : fragmentation < 0 ? 0 : Math.min(fragmentation, a[1]);
             pools.add(new PoolAdvert(e.getKey(), a[0], a[1], a[2], a[3], a[4], frag, m[0], m[1]));
         }
         return new Advert(site(), spec.region(), version, nowMillis, pools);
