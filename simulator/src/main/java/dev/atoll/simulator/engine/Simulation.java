@@ -1,0 +1,481 @@
+package dev.atoll.simulator.engine;
+
+import dev.atoll.placement.PlacementResult;
+import dev.atoll.placement.SiteLedger;
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.ModelSet;
+import dev.atoll.protocol.NodeShare;
+import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.AllocationReleased;
+import dev.atoll.protocol.event.HoldCreated;
+import dev.atoll.protocol.event.HoldReleased;
+import dev.atoll.protocol.event.SiteEvent;
+import dev.atoll.protocol.negotiation.WorkloadEnded;
+import dev.atoll.simulator.trace.TraceTask;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Discrete-event simulation of a federation of sites over a trace, driving one placement
+ * {@link SiteLedger} per site.
+ *
+ * <p>Virtual time is in whole seconds from trace start. Events at the same second run in this order:
+ * completions, failures, recoveries, arrivals (then by scheduling order); after all events of a second,
+ * one scheduling pass runs. Every decision goes through the placement module: each site's packing
+ * policy ({@link SiteLedger#find}) says where a job fits (or that it waits, or never fits), the
+ * {@link SiteChooser} picks among the sites that fit, and the start is recorded in the site's ledger as
+ * a {@link HoldCreated} immediately followed by {@link AllocationCommitted} (negotiation takes no
+ * virtual time); completions and failures apply {@link AllocationReleased}.
+ *
+ * <p>Queue discipline (greedy backfill): waiting jobs are tried in order of priority (highest first),
+ * then arrival, then trace line; a job that does not fit is skipped and later jobs may start. Within
+ * one pass, once a request shape (models, devices, share, whole nodes) has failed everywhere, later jobs
+ * of the same shape are skipped, since starting jobs only takes devices away. A job that no site could
+ * ever run ({@link PlacementResult.Never} at every site) is rejected at arrival with the sites' reasons.
+ *
+ * <p>Run time on a site = ceil(duration / speed factor of the pool of its first node). Failures:
+ * {@link Failure.SiteDown} takes a site out of the candidates and loses its running work;
+ * {@link Failure.NodeDown} loses the work touching the node and fences the node with a maintenance hold
+ * until it recovers. Lost jobs rejoin the queue in their original order.
+ *
+ * <p>Not thread-safe; one instance runs once. Deterministic: the same inputs give the same result.
+ */
+public final class Simulation {
+    private static final int T_COMPLETION = 0;
+    private static final int T_FAILURE = 1;
+    private static final int T_RECOVERY = 2;
+    private static final int T_ARRIVAL = 3;
+    private static final long HOLD_TTL_MILLIS = 60_000;
+
+    private final List<SiteSpec> sites;
+    private final SimConfig config;
+    private final SiteLedger[] ledgers;
+    private final boolean[] up;
+    private final long[] busyMilli;
+    private final long[] capacity;
+    private final Map<String, Integer> siteIndex = new HashMap<>();
+    private final EventQueue<Object> events = new EventQueue<>();
+    private final TreeSet<Job> pending = new TreeSet<>(Job.ORDER);
+    private final Map<Shape, Integer> pendingShapes = new HashMap<>();
+    private final List<Job> arrivedThisStep = new ArrayList<>();
+    private final Map<Shape, String> neverCache = new HashMap<>();
+    private final Map<Long, HoldId> maintenance = new HashMap<>(); // site<<32|node -> hold
+    private final List<StepSeries> utilization = new ArrayList<>();
+    private final StepSeries queueLength = new StepSeries();
+    private boolean freed;
+    private long now;
+    private long holdSerial;
+    private long eventCount;
+    private long passes;
+    private long placementCalls;
+    private boolean ran;
+
+    /**
+     * @param sites the federation; site ids must be distinct
+     * @param config policies and failures
+     * @throws IllegalArgumentException if sites is empty, ids repeat, or a failure names an unknown site or node
+     */
+    public Simulation(List<SiteSpec> sites, SimConfig config) {
+        if (sites == null || sites.isEmpty()) {
+            throw new IllegalArgumentException("sites must not be empty");
+        }
+        this.sites = List.copyOf(sites);
+        this.config = config;
+        int n = sites.size();
+        ledgers = new SiteLedger[n];
+        up = new boolean[n];
+        busyMilli = new long[n];
+        capacity = new long[n];
+        for (int i = 0; i < n; i++) {
+            SiteSpec s = sites.get(i);
+            if (siteIndex.put(s.id().value(), i) != null) {
+                throw new IllegalArgumentException("site id '" + s.id() + "' appears twice");
+            }
+            ledgers[i] = new SiteLedger(s);
+            up[i] = true;
+            capacity[i] = s.deviceCount();
+            utilization.add(new StepSeries());
+        }
+        for (Failure f : config.failures()) {
+            Integer i = siteIndex.get(siteOf(f));
+            if (i == null) {
+                throw new IllegalArgumentException("failure names unknown site '" + siteOf(f) + "'; sites are "
+                        + siteIndex.keySet());
+            }
+            if (f instanceof Failure.NodeDown nd && nd.node() >= sites.get(i).nodeCount()) {
+                throw new IllegalArgumentException("failure names node " + nd.node() + " of site " + nd.site()
+                        + ", which has " + sites.get(i).nodeCount() + " nodes");
+            }
+        }
+    }
+
+    private static String siteOf(Failure f) {
+        return f instanceof Failure.SiteDown s ? s.site() : ((Failure.NodeDown) f).site();
+    }
+
+    /**
+     * Runs the trace to the end (until no event is left).
+     *
+     * @param tasks tasks with distinct ids
+     * @return outcomes in the order of {@code tasks}, timelines and counters
+     * @throws IllegalArgumentException if two tasks share an id
+     * @throws IllegalStateException if called twice
+     * @throws dev.atoll.placement.LedgerViolation if a ledger invariant breaks (a bug)
+     */
+    public SimResult run(List<TraceTask> tasks) {
+        if (ran) {
+            throw new IllegalStateException("a Simulation runs once");
+        }
+        ran = true;
+        List<Job> jobs = new ArrayList<>(tasks.size());
+        Set<String> ids = new HashSet<>();
+        int seq = 0;
+        for (TraceTask t : tasks) {
+            if (!ids.add(t.id())) {
+                throw new IllegalArgumentException("task id '" + t.id() + "' appears twice (line " + t.line() + ")");
+            }
+            Job j = new Job(t, t.toJobSpec(config.wholeNodes()), seq++);
+            jobs.add(j);
+            events.add(t.arrivalSeconds(), T_ARRIVAL, j);
+        }
+        for (Failure f : config.failures()) {
+            events.add(f.atSeconds(), T_FAILURE, f);
+        }
+        while (!events.isEmpty()) {
+            now = events.peek().timeSeconds();
+            while (!events.isEmpty() && events.peek().timeSeconds() == now) {
+                handle(events.poll().payload());
+                eventCount++;
+            }
+            schedule();
+            record();
+        }
+        List<JobOutcome> out = new ArrayList<>(jobs.size());
+        for (Job j : jobs) {
+            out.add(j.outcome(sites));
+        }
+        return new SimResult(sites, out, utilization, queueLength, eventCount, passes, placementCalls);
+    }
+
+    // ---- events ----
+
+    private record Completion(Job job, long epoch) {
+    }
+
+    private record Recovery(Failure failure) {
+    }
+
+    private void handle(Object e) {
+        if (e instanceof Job j) {
+            arrive(j);
+        } else if (e instanceof Completion c) {
+            complete(c.job(), c.epoch());
+        } else if (e instanceof Failure.SiteDown s) {
+            siteDown(siteIndex.get(s.site()), s);
+        } else if (e instanceof Failure.NodeDown n) {
+            nodeDown(siteIndex.get(n.site()), n);
+        } else if (e instanceof Recovery r) {
+            recover(r.failure());
+        } else {
+            throw new IllegalStateException("unknown event " + e);
+        }
+    }
+
+    private void arrive(Job j) {
+        String never = neverReason(j);
+        if (never != null) {
+            j.neverReason = never;
+            return;
+        }
+        enqueue(j);
+        arrivedThisStep.add(j);
+    }
+
+    private String neverReason(Job j) {
+        Shape shape = j.shape;
+        if (neverCache.containsKey(shape)) {
+            return neverCache.get(shape);
+        }
+        StringBuilder reasons = new StringBuilder();
+        String result = null;
+        boolean allNever = true;
+        for (SiteLedger l : ledgers) {
+            PlacementResult r = find(l, j.spec);
+            if (!(r instanceof PlacementResult.Never)) {
+                allNever = false;
+                break;
+            }
+            if (reasons.length() > 0) {
+                reasons.append("; ");
+            }
+            reasons.append(r.reason());
+        }
+        if (allNever) {
+            result = "no site can ever run it: " + reasons;
+        }
+        neverCache.put(shape, result);
+        return result;
+    }
+
+    private void complete(Job j, long epoch) {
+        if (j.running && j.epoch == epoch) {
+            stop(j, WorkloadEnded.Outcome.COMPLETED, "");
+            j.end = now;
+            j.done = true;
+        }
+    }
+
+    private void stop(Job j, WorkloadEnded.Outcome outcome, String reason) {
+        apply(j.site, new AllocationReleased(j.id, j.epoch, outcome, now * 1000, reason));
+        busyMilli[j.site] -= j.milli;
+        j.gpuSeconds += (now - j.start) * (j.milli / 1000.0);
+        j.running = false;
+        runningById.remove(j.id);
+        freed = true;
+    }
+
+    private void lose(Job j, String why) {
+        stop(j, WorkloadEnded.Outcome.LOST, why);
+        j.lostReason = why;
+        enqueue(j);
+    }
+
+    private void siteDown(int site, Failure.SiteDown f) {
+        if (!up[site]) {
+            return;
+        }
+        up[site] = false;
+        for (Job j : runningAt(site, -1)) {
+            lose(j, "site " + f.site() + " lost at " + now + " s");
+        }
+        if (f.downForSeconds() > 0) {
+            events.add(now + f.downForSeconds(), T_RECOVERY, new Recovery(f));
+        }
+    }
+
+    private void nodeDown(int site, Failure.NodeDown f) {
+        long key = ((long) site << 32) | f.node();
+        if (maintenance.containsKey(key)) {
+            return;
+        }
+        for (Job j : runningAt(site, f.node())) {
+            lose(j, "node " + f.node() + " of site " + f.site() + " lost at " + now + " s");
+        }
+        SiteLedger l = ledgers[site];
+        List<Integer> devices = new ArrayList<>();
+        for (int d = 0; d < l.devicesPerNode(f.node()); d++) {
+            devices.add(d);
+        }
+        HoldId hold = HoldId.of("maint-" + (holdSerial++));
+        Placement p = new Placement(l.site(), l.model(f.node()), List.of(new NodeShare(f.node(), devices, 1000)));
+        apply(site, new HoldCreated(hold, JobId.of("maintenance-" + f.site() + "-" + f.node()), 0, p, Long.MAX_VALUE));
+        maintenance.put(key, hold);
+        if (f.downForSeconds() > 0) {
+            events.add(now + f.downForSeconds(), T_RECOVERY, new Recovery(f));
+        }
+    }
+
+    private void recover(Failure f) {
+        if (f instanceof Failure.SiteDown s) {
+            up[siteIndex.get(s.site())] = true;
+        } else if (f instanceof Failure.NodeDown n) {
+            int site = siteIndex.get(n.site());
+            HoldId hold = maintenance.remove(((long) site << 32) | n.node());
+            if (hold != null) {
+                apply(site, new HoldReleased(hold, "node recovered"));
+            }
+        }
+        freed = true;
+    }
+
+    private final Map<dev.atoll.protocol.JobId, Job> runningById = new LinkedHashMap<>();
+
+    private List<Job> runningAt(int site, int node) {
+        List<Job> out = new ArrayList<>();
+        for (SiteLedger.Allocation a : ledgers[site].allocations()) {
+            Job j = runningById.get(a.job());
+            if (j != null && (node < 0 || a.placement().nodes().contains(node))) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    // ---- scheduling ----
+
+    private void enqueue(Job j) {
+        pending.add(j);
+        pendingShapes.merge(j.shape, 1, Integer::sum);
+    }
+
+    private void dequeue(Job j) {
+        pending.remove(j);
+        pendingShapes.merge(j.shape, -1, (a, b) -> a + b == 0 ? null : a + b);
+    }
+
+    private void schedule() {
+        if (pending.isEmpty()) {
+            arrivedThisStep.clear();
+            freed = false;
+            return;
+        }
+        List<Job> candidates;
+        if (freed) {
+            candidates = new ArrayList<>(pending);
+        } else {
+            candidates = new ArrayList<>(arrivedThisStep);
+            candidates.removeIf(j -> !pending.contains(j));
+            candidates.sort(Job.ORDER);
+        }
+        arrivedThisStep.clear();
+        freed = false;
+        if (candidates.isEmpty()) {
+            return;
+        }
+        passes++;
+        Set<Shape> failed = new HashSet<>();
+        int shapesPending = pendingShapes.size();
+        List<SiteChooser.Offer> offers = new ArrayList<>();
+        for (Job j : candidates) {
+            if (failed.size() >= shapesPending) {
+                break;
+            }
+            if (failed.contains(j.shape)) {
+                continue;
+            }
+            offers.clear();
+            for (int i = 0; i < ledgers.length; i++) {
+                if (!up[i]) {
+                    continue;
+                }
+                PlacementResult r = find(ledgers[i], j.spec);
+                if (r instanceof PlacementResult.Fit fit) {
+                    offers.add(new SiteChooser.Offer(i, ledgers[i], fit.placement()));
+                } else {
+                    j.waitReason = r.reason();
+                }
+            }
+            if (offers.isEmpty()) {
+                failed.add(j.shape);
+                continue;
+            }
+            SiteChooser.Offer o = config.siteChooser().choose(j.spec, List.copyOf(offers));
+            start(j, o.siteIndex(), o.placement());
+        }
+    }
+
+    private PlacementResult find(SiteLedger l, JobSpec spec) {
+        placementCalls++;
+        return l.find(spec, config.packing());
+    }
+
+    private void start(Job j, int site, Placement p) {
+        dequeue(j);
+        j.epoch++;
+        j.attempts++;
+        SiteSpec spec = sites.get(site);
+        double speed = poolOf(spec, p.shares().get(0).node()).speedFactor();
+        long run = Math.max(1, (long) Math.ceil(j.task.durationSeconds() / speed));
+        HoldId hold = HoldId.of("h-" + (holdSerial++));
+        apply(site, new HoldCreated(hold, j.id, j.epoch, p, now * 1000 + HOLD_TTL_MILLIS));
+        apply(site, new AllocationCommitted(hold, j.id, j.epoch, now * 1000, (now + run) * 1000));
+        j.running = true;
+        j.site = site;
+        j.model = p.model().name();
+        j.start = now;
+        busyMilli[site] += j.milli;
+        runningById.put(j.id, j);
+        events.add(now + run, T_COMPLETION, new Completion(j, j.epoch));
+    }
+
+    private static dev.atoll.protocol.PoolSpec poolOf(SiteSpec spec, int node) {
+        int n = node;
+        for (dev.atoll.protocol.PoolSpec p : spec.pools()) {
+            if (n < p.nodes()) {
+                return p;
+            }
+            n -= p.nodes();
+        }
+        throw new IllegalStateException("node " + node + " not in site " + spec.id());
+    }
+
+    private void apply(int site, SiteEvent e) {
+        ledgers[site].apply(e);
+        if (config.checkInvariants()) {
+            ledgers[site].checkInvariants();
+        }
+    }
+
+    private void record() {
+        for (int i = 0; i < ledgers.length; i++) {
+            utilization.get(i).add(now, capacity[i] == 0 ? 0 : busyMilli[i] / (capacity[i] * 1000.0));
+        }
+        queueLength.add(now, pending.size());
+    }
+
+    // ---- jobs ----
+
+    /** The shape of a request: jobs of equal shape fit in exactly the same places. */
+    private record Shape(ModelSet models, int devices, int gpuMilli, boolean wholeNodes) {
+    }
+
+    private static final class Job {
+        static final Comparator<Job> ORDER = Comparator
+                .comparingInt((Job j) -> -j.task.priority().rank())
+                .thenComparingLong(j -> j.task.arrivalSeconds())
+                .thenComparingInt(j -> j.seq);
+
+        final TraceTask task;
+        final JobSpec spec;
+        final JobId id;
+        final int seq;
+        final Shape shape;
+        final long milli;
+        boolean running;
+        boolean done;
+        long epoch;
+        int attempts;
+        int site = -1;
+        String model;
+        long start = -1;
+        long end = -1;
+        double gpuSeconds;
+        String neverReason;
+        String waitReason;
+        String lostReason;
+
+        Job(TraceTask task, JobSpec spec, int seq) {
+            this.task = task;
+            this.spec = spec;
+            this.id = spec.id();
+            this.seq = seq;
+            this.shape = new Shape(spec.models(), spec.devices(), spec.gpuMilli(), spec.wholeNodes());
+            this.milli = (long) spec.devices() * spec.gpuMilli();
+        }
+
+        JobOutcome outcome(List<SiteSpec> sites) {
+            if (done) {
+                return new JobOutcome(task, JobOutcome.State.COMPLETED, start, end, sites.get(site).id().value(), model, attempts,
+                        gpuSeconds, "");
+            }
+            String reason = neverReason != null ? neverReason
+                    : "still waiting when the simulation ended"
+                    + (waitReason != null ? " (last answer: " + waitReason + ")" : "")
+                    + (lostReason != null ? " after " + lostReason : "");
+            return new JobOutcome(task, JobOutcome.State.NEVER_RAN, -1, -1, null, null, attempts, gpuSeconds, reason);
+        }
+
+    }
+}
