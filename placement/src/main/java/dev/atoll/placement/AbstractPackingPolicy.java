@@ -86,7 +86,8 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
                         + job.devices() + " devices, or not enough of them for a whole-node gang");
             }
             return new PlacementResult.Never("site " + site.site() + " has at most " + largestCapacity + " devices of "
-                    + job.models() + ", request needs " + job.devices());
+                    + (job.models().isAny() ? "one model" : job.models().toString()) + ", request needs "
+                    + job.devices() + " (a gang never mixes models)");
         }
         PlacementResult best = null;
         double bestScore = Double.POSITIVE_INFINITY;
@@ -204,29 +205,34 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             }
         }
         // Several nodes: whole free nodes first, then (partial requests only) the remainder on one node.
-        List<int[]> wholeFree = new ArrayList<>(); // {node, dpn} of fully free nodes, scored
+        // Each fully free node is scored once (the sort used to rescore on every comparison, which is
+        // costly for fgd): {score, node, dpn}.
+        List<double[]> wholeFree = new ArrayList<>();
         for (int n = 0; n < nodes; n++) {
             if (site.model(n).equals(model) && site.freeDevices(n) == site.devicesPerNode(n)) {
                 if (job.wholeNodes() && need % site.devicesPerNode(n) != 0) {
                     continue;
                 }
-                wholeFree.add(new int[] {n, site.devicesPerNode(n)});
+                int dpn = site.devicesPerNode(n);
+                wholeFree.add(new double[] {score(site, n, job, dpn), n, dpn});
             }
         }
         wholeFree.sort((a, b) -> {
-            int c = Double.compare(score(site, a[0], job, a[1]), score(site, b[0], job, b[1]));
-            return c != 0 ? c : Integer.compare(a[0], b[0]);
+            int c = Double.compare(a[0], b[0]);
+            return c != 0 ? c : Double.compare(a[1], b[1]);
         });
         List<NodeShare> shares = new ArrayList<>();
         int remaining = need;
         double total = 0;
-        for (int[] nd : wholeFree) {
-            if (remaining < nd[1]) {
+        for (double[] nd : wholeFree) {
+            int node = (int) nd[1];
+            int dpn = (int) nd[2];
+            if (remaining < dpn) {
                 continue;
             }
-            shares.add(new NodeShare(nd[0], freeDevices(site, nd[0], nd[1]), 1000));
-            total += score(site, nd[0], job, nd[1]);
-            remaining -= nd[1];
+            shares.add(new NodeShare(node, freeDevices(site, node, dpn), 1000));
+            total += nd[0];
+            remaining -= dpn;
             if (remaining == 0) {
                 break;
             }

@@ -22,11 +22,13 @@ public interface PackingPolicy {
 
     /** @return the names {@link #byName(String)} accepts */
     static List<String> names() {
-        return List.of(FirstFit.NAME, BestFit.NAME);
+        return List.of(FirstFit.NAME, BestFit.NAME, FragmentationGradientDescent.NAME);
     }
 
     /**
-     * @param name {@code first-fit} or {@code best-fit} (case-insensitive)
+     * @param name {@code first-fit}, {@code best-fit} or {@code fgd} (fragmentation gradient descent against
+     *     {@link WorkloadMix#defaultMix()}; build {@link FragmentationGradientDescent} directly for another
+     *     mix), case-insensitive
      * @throws IllegalArgumentException naming the value and the known names if it is unknown
      */
     static PackingPolicy byName(String name) {
@@ -36,6 +38,8 @@ public interface PackingPolicy {
                 return new FirstFit();
             case BestFit.NAME:
                 return new BestFit();
+            case FragmentationGradientDescent.NAME:
+                return new FragmentationGradientDescent();
             default:
                 throw new IllegalArgumentException("packing policy must be one of " + names() + ", got '" + name + "'");
         }
