@@ -1,0 +1,29 @@
+package dev.atoll.federationnode.cli;
+
+import dev.atoll.federationnode.NodeMain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code atoll node --site <file>}: runs one node in this JVM until it is stopped (delegates to {@link NodeMain}). */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = {"Run one Atoll node (a Pekko Cluster member with the HTTP API) from a site file.",
+                "Prints 'atoll node <site> up: http://<host>:<http-port>' once it joined the cluster and bound its "
+                        + "HTTP port, then runs until stopped (Ctrl-C)."})
+final class NodeCommand implements Callable<Integer> {
+    @Option(names = {"--site", "-s"}, required = true, paramLabel = "<file>",
+            description = "Site file (HOCON, atoll.site { id, region, host, port, http-port, seed-nodes, pools, ... }).")
+    Path site;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(site)) {
+            throw new IllegalArgumentException("--site: file not found: " + site);
+        }
+        NodeMain.main(new String[] {"--site", site.toString()});
+        return AtollCli.OK;
+    }
+}

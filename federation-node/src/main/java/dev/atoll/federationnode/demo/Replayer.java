@@ -1,0 +1,199 @@
+package dev.atoll.federationnode.demo;
+
+import dev.atoll.federationnode.cli.AtollClient;
+
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Replays tasks through the nodes' HTTP APIs in compressed trace time. Task i is posted to node
+ * {@code i mod n} (round-robin; that node is the job's origin) at wall time
+ * {@code (arrival - first arrival) / speedup} after the start, asynchronously with at most
+ * {@code concurrency} requests in flight. After the last submission it polls every accepted job on its
+ * origin until all are settled (placed, running, completed, failed, rejected, cancelled) or the settle
+ * timeout passes.
+ */
+public final class Replayer {
+    private final List<NodeEndpoint> endpoints;
+    private final List<AtollClient> clients = new ArrayList<>();
+    private final double speedup;
+    private final int concurrency;
+    private final Semaphore inFlight;
+    private final PrintWriter err;
+    private final boolean tty;
+
+    /**
+     * @param endpoints the nodes, in round-robin order
+     * @param speedup trace seconds per wall second, {@code > 0}
+     * @param concurrency maximum requests in flight, {@code >= 1}
+     * @param err where the progress bar goes
+     * @param tty true if {@code err} is a terminal
+     * @throws IllegalArgumentException naming {@code --speedup} or {@code --concurrency} when out of range
+     */
+    public Replayer(List<NodeEndpoint> endpoints, double speedup, int concurrency, PrintWriter err, boolean tty) {
+        if (!(speedup > 0) || Double.isInfinite(speedup)) {
+            throw new IllegalArgumentException("--speedup: must be a finite number > 0, got " + speedup);
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency: must be >= 1, got " + concurrency);
+        }
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints must not be empty");
+        }
+        this.endpoints = List.copyOf(endpoints);
+        HttpClient http = AtollClient.newHttpClient();
+        for (NodeEndpoint e : endpoints) {
+            clients.add(new AtollClient(e.url(), http, Duration.ofSeconds(30)));
+        }
+        this.speedup = speedup;
+        this.concurrency = concurrency;
+        this.inFlight = new Semaphore(concurrency);
+        this.err = err;
+        this.tty = tty;
+    }
+
+    /**
+     * Submits every task on schedule, then polls until settled or {@code settle} passes.
+     *
+     * @param tasks tasks in arrival order
+     * @param settle how long to keep polling after the last submission
+     * @return one outcome per task, in the same order
+     */
+    public List<JobOutcome> run(List<DemoTask> tasks, Duration settle) throws InterruptedException {
+        int n = tasks.size();
+        AtomicReferenceArray<JobOutcome> out = new AtomicReferenceArray<>(n);
+        AtomicInteger submitted = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicIntegerArray accepted = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        long first = n == 0 ? 0 : tasks.get(0).arrivalSeconds();
+        long start = System.nanoTime();
+        try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("submit", submitted.get(), n,
+                String.format(Locale.ROOT, "answered %d, refused %d, trace %s", answered.get(), refused.get(),
+                        traceClock(start, first))))) {
+            for (int i = 0; i < n; i++) {
+                DemoTask t = tasks.get(i);
+                long due = start + (long) ((t.arrivalSeconds() - first) / speedup * 1e9);
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0) {
+                    Thread.sleep(Math.min(200, Math.max(1, wait / 1_000_000)));
+                }
+                inFlight.acquire();
+                int idx = i;
+                int node = i % endpoints.size();
+                String origin = endpoints.get(node).site();
+                submitted.incrementAndGet();
+                clients.get(node).submitAsync(t.toJson()).whenComplete((r, ex) -> {
+                    try {
+                        JobOutcome o;
+                        if (ex != null) {
+                            o = JobOutcome.refused(t, origin, "error", "cannot reach " + origin + ": "
+                                    + AtollClient.describe(ex));
+                        } else if (r.ok()) {
+                            o = JobOutcome.fromStatus(t, origin, r.body());
+                            accepted.set(idx, 1);
+                        } else if (r.status() >= 400 && r.status() < 500) {
+                            o = JobOutcome.refused(t, origin, "rejected", "HTTP " + r.status() + ": " + r.errorText());
+                        } else {
+                            o = JobOutcome.refused(t, origin, "error", "HTTP " + r.status() + ": " + r.errorText());
+                        }
+                        if (!o.placed() && o.settled()) {
+                            refused.incrementAndGet();
+                        }
+                        out.set(idx, o);
+                        answered.incrementAndGet();
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            }
+            inFlight.acquire(concurrency);
+            inFlight.release(concurrency);
+        }
+        settle(tasks, out, accepted, settle);
+        List<JobOutcome> result = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            result.add(out.get(i));
+        }
+        return result;
+    }
+
+    private String traceClock(long start, long first) {
+        double traceSeconds = first + (System.nanoTime() - start) / 1e9 * speedup;
+        return String.format(Locale.ROOT, "%.1f h", traceSeconds / 3600);
+    }
+
+    /** Polls every accepted job at least once, then the unsettled ones until settled or the deadline. */
+    private void settle(List<DemoTask> tasks, AtomicReferenceArray<JobOutcome> out,
+                        java.util.concurrent.atomic.AtomicIntegerArray accepted, Duration settle)
+            throws InterruptedException {
+        int n = tasks.size();
+        long deadline = System.nanoTime() + settle.toNanos();
+        List<Integer> pending = new ArrayList<>();
+        AtomicInteger rejected = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            if (accepted.get(i) == 1) {
+                pending.add(i);
+            } else if (out.get(i).rejected()) {
+                rejected.incrementAndGet();
+            }
+        }
+        AtomicInteger settled = new AtomicInteger(n - pending.size());
+        AtomicInteger placed = new AtomicInteger();
+        java.util.Map<String, AtollClient> byOrigin = new java.util.HashMap<>();
+        for (int i = 0; i < endpoints.size(); i++) {
+            byOrigin.put(endpoints.get(i).site(), clients.get(i));
+        }
+        try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("settle", settled.get(), n,
+                String.format(Locale.ROOT, "placed %d, rejected %d, waiting %d", placed.get(), rejected.get(),
+                        n - settled.get())))) {
+            boolean firstRound = true;
+            while (!pending.isEmpty()) {
+                if (!firstRound && System.nanoTime() > deadline) {
+                    break;
+                }
+                List<Integer> still = java.util.Collections.synchronizedList(new ArrayList<>());
+                for (int idx : pending) {
+                    inFlight.acquire();
+                    JobOutcome prev = out.get(idx);
+                    byOrigin.get(prev.origin()).jobAsync(prev.task().id()).whenComplete((r, ex) -> {
+                        try {
+                            JobOutcome now = prev;
+                            if (ex == null && r.ok()) {
+                                now = JobOutcome.fromStatus(prev.task(), prev.origin(), r.body());
+                                out.set(idx, now);
+                            }
+                            if (now.settled()) {
+                                settled.incrementAndGet();
+                                if (now.placed()) {
+                                    placed.incrementAndGet();
+                                } else if (now.rejected()) {
+                                    rejected.incrementAndGet();
+                                }
+                            } else {
+                                still.add(idx);
+                            }
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+                inFlight.acquire(concurrency);
+                inFlight.release(concurrency);
+                pending = new ArrayList<>(still);
+                java.util.Collections.sort(pending);
+                firstRound = false;
+                if (!pending.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+            }
+        }
+    }
+}
