@@ -133,6 +133,98 @@ final class CsvRows {
         return (int) v;
     }
 
+    /**
+     * Parses local date-time text {@code YYYY-MM-DD HH:MM:SS} (a {@code T} separator is accepted too) in
+     * {@code zone} and returns epoch seconds. In an autumn overlap the earlier offset is used.
+     *
+     * @throws BadRow missing-value, bad-time, or dst-gap for a local time that does not exist in the zone
+     */
+    long localEpochSeconds(String column, java.time.ZoneId zone) {
+        String v = get(column);
+        if (isBlank(v)) {
+            throw new BadRow(column, v, "missing-value");
+        }
+        java.time.LocalDateTime t = fastLocal(v);
+        if (t == null) {
+            try {
+                t = java.time.LocalDateTime.parse(v.replace(' ', 'T'));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new BadRow(column, v, "bad-time");
+            }
+        }
+        if (zone.getRules().getValidOffsets(t).isEmpty()) {
+            throw new BadRow(column, v, "dst-gap");
+        }
+        return t.atZone(zone).toEpochSecond();
+    }
+
+    /** Fast path for exactly {@code YYYY-MM-DD HH:MM:SS}; null if the text has another shape or is invalid. */
+    private static java.time.LocalDateTime fastLocal(String v) {
+        if (v.length() != 19 || v.charAt(4) != '-' || v.charAt(7) != '-' || (v.charAt(10) != ' ' && v.charAt(10) != 'T')
+                || v.charAt(13) != ':' || v.charAt(16) != ':') {
+            return null;
+        }
+        int y = digits(v, 0, 4);
+        int mo = digits(v, 5, 7);
+        int d = digits(v, 8, 10);
+        int h = digits(v, 11, 13);
+        int mi = digits(v, 14, 16);
+        int s = digits(v, 17, 19);
+        if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(y, mo, d, h, mi, s);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String v, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    /** Matches protocol identifiers: 1..128 characters of {@code [A-Za-z0-9._:-]}. */
+    static boolean isIdentifier(String v) {
+        if (v.isEmpty() || v.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                    || c == ':' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parses a decimal number of seconds, rounded to the nearest second. @throws BadRow as secondsCeil */
+    long secondsRound(String column) {
+        String v = get(column);
+        if (isBlank(v)) {
+            throw new BadRow(column, v, "missing-value");
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new BadRow(column, v, "not-a-number");
+        }
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new BadRow(column, v, "not-a-number");
+        }
+        return Math.round(d);
+    }
+
     /** Parses a decimal number of seconds and rounds up to whole seconds. @throws BadRow as longValue */
     long secondsCeil(String column) {
         String v = get(column);

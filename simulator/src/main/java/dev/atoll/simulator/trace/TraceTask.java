@@ -25,8 +25,12 @@ public record TraceTask(String id, String tenant, long arrivalSeconds, long dura
                         int gpuMilli, ModelSet models, WorkloadKind kind, PriorityClass priority, int line) {
 
     public TraceTask {
-        Checks.identifier("id", id);
-        Checks.identifier("tenant", tenant);
+        if (id == null || !CsvRows.isIdentifier(id)) {
+            Checks.identifier("id", id); // throws with the protocol's message
+        }
+        if (tenant == null || !CsvRows.isIdentifier(tenant)) {
+            Checks.identifier("tenant", tenant);
+        }
         Checks.inRange("arrivalSeconds", arrivalSeconds, 0, Long.MAX_VALUE / 4);
         Checks.inRange("durationSeconds", durationSeconds, 1, JobSpec.MAX_DURATION_SECONDS);
         Checks.inRange("devices", devices, 1, JobSpec.MAX_DEVICES);
