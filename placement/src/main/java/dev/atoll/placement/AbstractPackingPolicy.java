@@ -165,7 +165,6 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
     }
 
     private Candidate placeOnModel(SiteView site, JobSpec job, AcceleratorModel model) {
-        int nodes = site.nodeCount();
         int need = job.devices();
         if (job.gpuMilli() < 1000) {
             return placeShared(site, job, model);
@@ -175,10 +174,7 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             int bestNode = -1;
             double bestScore = Double.POSITIVE_INFINITY;
             boolean singleNodePossible = false;
-            for (int n = 0; n < nodes; n++) {
-                if (!site.model(n).equals(model)) {
-                    continue;
-                }
+            for (int n : site.nodesOf(model)) {
                 int dpn = site.devicesPerNode(n);
                 if (need > dpn || (job.wholeNodes() && need != dpn)) {
                     continue;
@@ -208,8 +204,8 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         // Each fully free node is scored once (the sort used to rescore on every comparison, which is
         // costly for fgd): {score, node, dpn}.
         List<double[]> wholeFree = new ArrayList<>();
-        for (int n = 0; n < nodes; n++) {
-            if (site.model(n).equals(model) && site.freeDevices(n) == site.devicesPerNode(n)) {
+        for (int n : site.nodesOf(model)) {
+            if (site.freeDevices(n) == site.devicesPerNode(n)) {
                 if (job.wholeNodes() && need % site.devicesPerNode(n) != 0) {
                     continue;
                 }
@@ -240,8 +236,8 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         if (remaining > 0 && !job.wholeNodes()) {
             int bestNode = -1;
             double bestScore = Double.POSITIVE_INFINITY;
-            for (int n = 0; n < nodes; n++) {
-                if (!site.model(n).equals(model) || site.freeDevices(n) < remaining || containsNode(shares, n)) {
+            for (int n : site.nodesOf(model)) {
+                if (site.freeDevices(n) < remaining || containsNode(shares, n)) {
                     continue;
                 }
                 double s = score(site, n, job, remaining);
@@ -276,10 +272,7 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         int bestNode = -1;
         int bestDevice = -1;
         double bestScore = Double.POSITIVE_INFINITY;
-        for (int n = 0; n < site.nodeCount(); n++) {
-            if (!site.model(n).equals(model)) {
-                continue;
-            }
+        for (int n : site.nodesOf(model)) {
             int d = chooseSharedDevice(site, n, job.gpuMilli());
             if (d < 0) {
                 continue;

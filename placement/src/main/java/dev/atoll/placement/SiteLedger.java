@@ -19,6 +19,7 @@ import dev.atoll.protocol.event.SiteEvent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,9 @@ public final class SiteLedger implements SiteView {
     private final int[] nodeDevices;
     private final int[] nodeFree;
     private final short[][] used;
+    // Micro-optimisation: per-model node lists built once, so packing scans only the model's nodes.
+    private final Map<AcceleratorModel, int[]> nodesByModel = new HashMap<>();
+    private static final int[] NO_NODES = new int[0];
     private final Map<HoldId, Hold> holds = new LinkedHashMap<>();
     private final Map<JobId, Allocation> allocations = new LinkedHashMap<>();
     private long appliedEvents;
@@ -77,6 +81,16 @@ public final class SiteLedger implements SiteView {
                 used[node] = new short[pool.devicesPerNode()];
             }
         }
+        Map<AcceleratorModel, List<Integer>> byModel = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            byModel.computeIfAbsent(nodeModel[i], k -> new ArrayList<>()).add(i);
+        }
+        byModel.forEach((m, list) -> nodesByModel.put(m, list.stream().mapToInt(Integer::intValue).toArray()));
+    }
+
+    @Override
+    public int[] nodesOf(AcceleratorModel model) {
+        return nodesByModel.getOrDefault(model, NO_NODES);
     }
 
     @Override

@@ -28,4 +28,27 @@ public interface SiteView {
 
     /** @return thousandths of {@code device} on {@code node} that are allocated or held, 0..1000 */
     int usedMilli(int node, int device);
+
+    /**
+     * The nodes of one accelerator model, ascending. Packing policies scan these instead of every node.
+     * The default computes the list on each call; {@link SiteLedger} answers from a table built once.
+     *
+     * @return node numbers (callers must not modify the array); empty if the site has no such model
+     */
+    default int[] nodesOf(AcceleratorModel model) {
+        int count = 0;
+        for (int n = 0; n < nodeCount(); n++) {
+            if (model(n).equals(model)) {
+                count++;
+            }
+        }
+        int[] out = new int[count];
+        int i = 0;
+        for (int n = 0; n < nodeCount(); n++) {
+            if (model(n).equals(model)) {
+                out[i++] = n;
+            }
+        }
+        return out;
+    }
 }
