@@ -1,0 +1,117 @@
+package dev.atoll.simulator.metrics;
+
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.simulator.engine.JobOutcome;
+import dev.atoll.simulator.engine.SimResult;
+import dev.atoll.simulator.engine.StepSeries;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The headline figures of a run.
+ *
+ * @param jobs tasks simulated
+ * @param completed tasks that completed
+ * @param neverRan tasks that never ran
+ * @param neverRanByReason never-ran tasks by reason class: {@code never-fits} (no site could ever run it) or
+ *     {@code still-waiting} (it could fit somewhere but was still queued when no event was left, e.g. a site
+ *     never came back)
+ * @param jct job completion time (end - arrival), seconds, over completed tasks
+ * @param queueingDelay start of the final attempt - arrival, seconds, over completed tasks
+ * @param makespanSeconds last completion - first arrival, seconds (0 if nothing completed)
+ * @param sites per site: capacity and time-weighted mean utilization over the makespan
+ * @param gpuHoursByTenant device-hours consumed (all attempts, shares counted by fraction), by tenant
+ * @param restarts attempts lost to failures, over all tasks
+ * @param events events processed
+ * @param placementCalls calls into the placement module
+ */
+public record SimSummary(int jobs, int completed, int neverRan, Map<String, Integer> neverRanByReason, Stats jct,
+                         Stats queueingDelay, long makespanSeconds, List<SiteFigures> sites,
+                         Map<String, Double> gpuHoursByTenant, long restarts, long events, long placementCalls) {
+
+    /**
+     * @param site site id
+     * @param devices capacity, devices
+     * @param meanUtilization busy device-equivalents / capacity, time-weighted over the makespan, 0..1
+     * @param completedJobs tasks that completed there
+     */
+    public record SiteFigures(String site, int devices, double meanUtilization, int completedJobs) {
+    }
+
+    /** Computes the summary of {@code r}. */
+    public static SimSummary of(SimResult r) {
+        Stats.Collector jct = new Stats.Collector();
+        Stats.Collector wait = new Stats.Collector();
+        Map<String, Integer> never = new TreeMap<>();
+        Map<String, Double> gpuHours = new TreeMap<>();
+        Map<String, Integer> perSite = new LinkedHashMap<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int completed = 0;
+        long restarts = 0;
+        for (JobOutcome o : r.jobs()) {
+            gpuHours.merge(o.task().tenant(), o.gpuSeconds() / 3600.0, Double::sum);
+            if (o.state() == JobOutcome.State.COMPLETED) {
+                completed++;
+                restarts += o.attempts() - 1;
+                jct.add(o.jctSeconds());
+                wait.add(o.queueingDelaySeconds());
+                first = Math.min(first, o.task().arrivalSeconds());
+                last = Math.max(last, o.endSeconds());
+                perSite.merge(o.site(), 1, Integer::sum);
+            } else {
+                restarts += o.attempts();
+                never.merge(o.reason().startsWith("no site can ever run it") ? "never-fits" : "still-waiting", 1,
+                        Integer::sum);
+            }
+        }
+        long makespan = completed == 0 ? 0 : last - first;
+        List<SiteFigures> sites = new ArrayList<>();
+        for (int i = 0; i < r.sites().size(); i++) {
+            SiteSpec s = r.sites().get(i);
+            StepSeries u = r.utilization().get(i);
+            double mean = completed == 0 ? 0 : u.mean(first, last);
+            sites.add(new SiteFigures(s.id().value(), s.deviceCount(), mean, perSite.getOrDefault(s.id().value(), 0)));
+        }
+        return new SimSummary(r.jobs().size(), completed, r.jobs().size() - completed, never, jct.stats(), wait.stats(),
+                makespan, sites, gpuHours, restarts, r.events(), r.placementCalls());
+    }
+
+    /** @return a plain-text table for a terminal */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "jobs %d  completed %d  never ran %d %s  restarts %d%n", jobs, completed,
+                neverRan, neverRanByReason, restarts));
+        sb.append(String.format(Locale.ROOT, "makespan %s (%d s)%n", human(makespanSeconds), makespanSeconds));
+        sb.append(String.format(Locale.ROOT, "%-16s %12s %10s %10s %10s %10s%n", "seconds", "mean", "p50", "p95", "p99", "max"));
+        row(sb, "JCT", jct);
+        row(sb, "queueing delay", queueingDelay);
+        sb.append(String.format(Locale.ROOT, "%-16s %8s %12s %10s%n", "site", "devices", "utilization", "completed"));
+        for (SiteFigures s : sites) {
+            sb.append(String.format(Locale.ROOT, "%-16s %8d %11.1f%% %10d%n", s.site(), s.devices(),
+                    100 * s.meanUtilization(), s.completedJobs()));
+        }
+        sb.append(String.format(Locale.ROOT, "events %d, placement calls %d%n", events, placementCalls));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, Stats s) {
+        sb.append(String.format(Locale.ROOT, "%-16s %12.1f %10d %10d %10d %10d%n", name, s.mean(), s.p50(), s.p95(),
+                s.p99(), s.max()));
+    }
+
+    /** @return e.g. {@code 3d 04:05:06} */
+    public static String human(long seconds) {
+        long d = seconds / 86400;
+        long h = seconds % 86400 / 3600;
+        long m = seconds % 3600 / 60;
+        long s = seconds % 60;
+        return d > 0 ? String.format(Locale.ROOT, "%dd %02d:%02d:%02d", d, h, m, s)
+                : String.format(Locale.ROOT, "%02d:%02d:%02d", h, m, s);
+    }
+}
