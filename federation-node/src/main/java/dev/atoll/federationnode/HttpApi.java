@@ -5,7 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import dev.atoll.federationnode.job.Job;
+import dev.atoll.federationnode.job.JobError;
+import dev.atoll.federationnode.job.JobStatus;
+import dev.atoll.federationnode.site.GetLedger;
+import dev.atoll.federationnode.site.LedgerView;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.NodeShare;
 import dev.atoll.protocol.PoolAdvert;
+import dev.atoll.protocol.SiteId;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import dev.atoll.siteregistry.SiteInfo;
 import dev.atoll.siteregistry.SiteRegistry;
 import java.time.Duration;
@@ -27,9 +38,16 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The node's HTTP API (JSON):
  * <ul>
- *   <li>{@code GET /v1/health} -&gt; {@code {"site","members","sitesSeen"}}
+ *   <li>{@code POST /v1/jobs} (body: see {@link SubmitRequest}) -&gt; 202 and the job's status; 409 if the id
+ *       exists with a different spec
+ *   <li>{@code GET /v1/jobs/{id}} -&gt; 200 status ({@link JobStatus}) or 404
+ *   <li>{@code DELETE /v1/jobs/{id}} -&gt; 200 status after cancelling, or 404
  *   <li>{@code GET /v1/sites} -&gt; every known site with its advert and reachability
+ *   <li>{@code GET /v1/sites/{site}/ledger} -&gt; the site's holds and allocations
+ *   <li>{@code GET /v1/health} -&gt; {@code {"site","members","sitesSeen"}}
  * </ul>
+ * Wrong input answers 400 {@code {"error": "...", "field": "..."}} naming the field and the value; a
+ * component that does not answer in time answers 503.
  * The ask timeout is {@code atoll.http.ask-timeout}.
  */
 public final class HttpApi extends AllDirectives {
@@ -53,7 +71,129 @@ public final class HttpApi extends AllDirectives {
     public Route routes() {
         return pathPrefix("v1", () -> concat(
                 path("health", () -> get(this::health)),
-                path("sites", () -> get(this::sites))));
+                path("sites", () -> get(this::sites)),
+                pathPrefix("sites", () -> pathPrefix(segment -> path("ledger", () -> get(() -> ledger(segment))))),
+                pathPrefix("jobs", () -> concat(
+                        pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
+                        path(segment -> concat(
+                                get(() -> jobStatus(segment)),
+                                delete(() -> cancel(segment))))))));
+    }
+
+    private Route error(StatusCode code, String message, String field) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("error", message);
+        if (field != null) {
+            o.put("field", field);
+        }
+        return json(code, o);
+    }
+
+    private Route submit(String body) {
+        JobSpec spec;
+        try {
+            spec = SubmitRequest.parse(mapper.readTree(body));
+        } catch (JsonProcessingException e) {
+            return error(StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (SubmitRequest.Invalid e) {
+            return error(StatusCodes.BAD_REQUEST, e.getMessage(), e.field());
+        }
+        JobSpec s = spec;
+        CompletionStage<Job.Reply> reply = refs.jobs().job(spec.id().value())
+                .ask(replyTo -> new Job.Submit(s, replyTo), askTimeout);
+        return replyRoute(reply, StatusCodes.ACCEPTED);
+    }
+
+    private Route jobStatus(String id) {
+        Route bad = checkId(id);
+        if (bad != null) {
+            return bad;
+        }
+        return replyRoute(refs.jobs().job(id).ask(Job.GetStatus::new, askTimeout), StatusCodes.OK);
+    }
+
+    private Route cancel(String id) {
+        Route bad = checkId(id);
+        if (bad != null) {
+            return bad;
+        }
+        return replyRoute(refs.jobs().job(id).ask(replyTo -> new Job.Cancel("cancelled by client", replyTo),
+                askTimeout), StatusCodes.OK);
+    }
+
+    private Route checkId(String id) {
+        try {
+            JobId.of(id);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return error(StatusCodes.BAD_REQUEST, e.getMessage(), "id");
+        }
+    }
+
+    private Route replyRoute(CompletionStage<Job.Reply> reply, StatusCode ok) {
+        return onComplete(reply, t -> {
+            if (t.isFailure()) {
+                return error(StatusCodes.SERVICE_UNAVAILABLE, "the job did not answer within " + askTimeout.toMillis()
+                        + " ms: " + t.failed().get().getMessage(), null);
+            }
+            Job.Reply r = t.get();
+            if (r instanceof JobStatus st) {
+                return json(ok, st);
+            }
+            JobError e = (JobError) r;
+            return error(e.kind() == JobError.Kind.NOT_FOUND ? StatusCodes.NOT_FOUND : StatusCodes.CONFLICT,
+                    e.message(), e.kind() == JobError.Kind.CONFLICT ? "id" : null);
+        });
+    }
+
+    private Route ledger(String site) {
+        SiteId id;
+        try {
+            id = SiteId.of(site);
+        } catch (IllegalArgumentException e) {
+            return error(StatusCodes.BAD_REQUEST, e.getMessage(), "site");
+        }
+        CompletionStage<Optional<SiteInfo>> found = AskPattern.ask(refs.registry(),
+                replyTo -> new SiteRegistry.Lookup(id, replyTo), askTimeout, system.scheduler());
+        return onSuccess(found, info -> {
+            if (info.isEmpty()) {
+                return error(StatusCodes.NOT_FOUND, "site " + site + " not known", "site");
+            }
+            CompletionStage<LedgerView> view = AskPattern.ask(info.get().agent(), GetLedger::new, askTimeout,
+                    system.scheduler());
+            return onComplete(view, t -> {
+                if (t.isFailure()) {
+                    return error(StatusCodes.SERVICE_UNAVAILABLE, "site " + site + " did not answer within "
+                            + askTimeout.toMillis() + " ms", null);
+                }
+                return json(StatusCodes.OK, ledgerJson(t.get()));
+            });
+        });
+    }
+
+    private ObjectNode ledgerJson(LedgerView v) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("site", v.site().value());
+        o.put("version", v.version());
+        o.put("holds", v.holds());
+        ArrayNode arr = o.putArray("allocations");
+        for (LedgerView.AllocationView a : v.allocations()) {
+            ObjectNode ao = arr.addObject();
+            ao.put("job", a.job().value());
+            ao.put("epoch", a.epoch());
+            ao.put("model", a.model());
+            ao.put("startedAt", a.startedAtMillis());
+            ao.put("endsAt", a.endsAtMillis());
+            ArrayNode nodes = ao.putArray("nodes");
+            for (NodeShare n : a.nodes()) {
+                ObjectNode no = nodes.addObject();
+                no.put("node", n.node());
+                ArrayNode d = no.putArray("devices");
+                n.devices().forEach(d::add);
+                no.put("milli", n.milli());
+            }
+        }
+        return o;
     }
 
     private Route json(StatusCode code, Object body) {

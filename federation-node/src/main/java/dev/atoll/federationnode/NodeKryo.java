@@ -1,11 +1,19 @@
 package dev.atoll.federationnode;
 
+import dev.atoll.federationnode.job.Job;
+import dev.atoll.federationnode.job.JobError;
+import dev.atoll.federationnode.job.JobStatus;
+import dev.atoll.federationnode.site.AllocationStatus;
+import dev.atoll.federationnode.site.GetLedger;
+import dev.atoll.federationnode.site.LedgerView;
+import dev.atoll.federationnode.site.QueryAllocation;
+import dev.atoll.protocol.serialization.KryoRegistry;
 import dev.atoll.siteregistry.RegistryKryo;
 
 /**
  * Registers every class of the node that crosses nodes or is persisted with the Kryo registry
  * (ids 1000..1009 site-registry, 1100..1199 federation-node). Call {@link #register()} first thing,
- * before any actor system starts; repeated calls are harmless.
+ * before any actor system starts; repeated calls are harmless. Ids are never reused or moved.
  */
 public final class NodeKryo {
     private NodeKryo() {
@@ -14,5 +22,18 @@ public final class NodeKryo {
     /** Registers the registry's and the node's classes. Idempotent. */
     public static synchronized void register() {
         RegistryKryo.register();
+        KryoRegistry.extend(1100, QueryAllocation.class);
+        KryoRegistry.extend(1101, AllocationStatus.class);
+        KryoRegistry.extend(1102, AllocationStatus.State.class);
+        KryoRegistry.extend(1103, GetLedger.class);
+        KryoRegistry.extend(1104, LedgerView.class);
+        KryoRegistry.extend(1105, LedgerView.AllocationView.class);
+        KryoRegistry.extend(1110, Job.Submit.class);
+        KryoRegistry.extend(1111, Job.GetStatus.class);
+        KryoRegistry.extend(1112, Job.Cancel.class);
+        KryoRegistry.extend(1113, Job.Notify.class);
+        KryoRegistry.extend(1114, JobStatus.class);
+        KryoRegistry.extend(1115, JobError.class);
+        KryoRegistry.extend(1116, JobError.Kind.class);
     }
 }

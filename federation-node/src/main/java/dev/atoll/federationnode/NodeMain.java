@@ -2,7 +2,17 @@ package dev.atoll.federationnode;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.atoll.federationnode.job.Job;
+import dev.atoll.federationnode.job.JobDirectory;
+import dev.atoll.federationnode.job.JobNotifier;
+import dev.atoll.federationnode.site.SiteAgent;
+import dev.atoll.placement.PackingPolicy;
+import dev.atoll.protocol.negotiation.JobNotification;
+import dev.atoll.protocol.negotiation.SiteAgentCommand;
 import dev.atoll.siteregistry.SiteRegistry;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,8 +194,26 @@ public final class NodeMain {
 
     private static Behavior<Void> guardian(NodeConfig cfg, CompletableFuture<NodeRefs> refs) {
         return Behaviors.setup(ctx -> {
-            ActorRef<SiteRegistry.Command> registry = ctx.spawn(SiteRegistry.create(), "site-registry");
-            refs.complete(new NodeRefs(cfg.siteId(), registry));
+            try {
+                Config config = ctx.getSystem().settings().config();
+                ActorRef<SiteRegistry.Command> registry = ctx.spawn(SiteRegistry.create(), "site-registry");
+                SiteAgent.Settings agentSettings = new SiteAgent.Settings(cfg.siteSpec(),
+                        PackingPolicy.byName(cfg.packingPolicy()), cfg.holdTimeout(), cfg.speedup(),
+                        config.getDuration("atoll.site-agent.advert-interval"),
+                        config.getBoolean("atoll.check-invariants"),
+                        config.getInt("atoll.site-agent.ended-memory"));
+                // One SiteAgent per site: a singleton within this data center.
+                ActorRef<SiteAgentCommand> agent = ClusterSingleton.get(ctx.getSystem()).init(
+                        SingletonActor.of(SiteAgent.create(agentSettings, registry), "site-agent-" + cfg.siteId()));
+                ActorRef<JobNotification> notifier = ctx.spawn(JobNotifier.create(ClusterSharding.get(ctx.getSystem()),
+                        JobDirectory.typeKey(cfg.siteId())), "job-notifier");
+                JobDirectory jobs = JobDirectory.init(ctx.getSystem(), cfg.siteId(), registry, notifier,
+                        Job.Settings.from(config));
+                refs.complete(new NodeRefs(cfg.siteId(), registry, jobs, agent));
+            } catch (RuntimeException e) {
+                refs.completeExceptionally(e);
+                throw e;
+            }
             return Behaviors.empty();
         });
     }

@@ -1,6 +1,8 @@
 package dev.atoll.federationnode;
 
+import dev.atoll.federationnode.job.JobDirectory;
 import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.negotiation.SiteAgentCommand;
 import dev.atoll.siteregistry.SiteRegistry;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -9,6 +11,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * @param site this node's site
  * @param registry the node's {@link SiteRegistry}
+ * @param jobs the site's Job sharding
+ * @param siteAgent proxy to the site's SiteAgent singleton
  */
-public record NodeRefs(SiteId site, ActorRef<SiteRegistry.Command> registry) {
+public record NodeRefs(SiteId site, ActorRef<SiteRegistry.Command> registry, JobDirectory jobs,
+                       ActorRef<SiteAgentCommand> siteAgent) {
 }

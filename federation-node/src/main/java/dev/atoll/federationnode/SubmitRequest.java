@@ -1,0 +1,138 @@
+package dev.atoll.federationnode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.ModelSet;
+import dev.atoll.protocol.PriorityClass;
+import dev.atoll.protocol.TenantId;
+import dev.atoll.protocol.WorkloadKind;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads the body of {@code POST /v1/jobs} into a {@link JobSpec}, field by field, so that every error names
+ * its field and value:
+ * {@code {"id":"j1","tenant":"vc1","devices":8,"models":"A100-80GB|H800","wholeNodes":false,
+ * "durationSeconds":3600,"priority":"production","kind":"training","gpuMilli":1000}}. {@code id},
+ * {@code tenant}, {@code devices} and {@code durationSeconds} are required; {@code models} defaults to any
+ * model, {@code wholeNodes} to false, {@code priority} to production, {@code kind} to training and
+ * {@code gpuMilli} to 1000. Unknown fields are errors.
+ */
+public final class SubmitRequest {
+    /** A bad request: {@code field} (may be null for the whole body) and a message naming the value. */
+    public static final class Invalid extends RuntimeException {
+        private final String field;
+
+        Invalid(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+
+        /** @return the offending field, or null when the body as a whole is wrong */
+        public String field() {
+            return field;
+        }
+    }
+
+    private static final Set<String> FIELDS = Set.of("id", "tenant", "devices", "models", "wholeNodes",
+            "durationSeconds", "priority", "kind", "gpuMilli");
+
+    private SubmitRequest() {
+    }
+
+    /**
+     * @param body the parsed JSON body
+     * @return the validated spec
+     * @throws Invalid naming the field and the value
+     */
+    public static JobSpec parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new Invalid(null, "body must be a JSON object, got " + (body == null ? "nothing" : body.getNodeType()
+                    .name().toLowerCase(Locale.ROOT)));
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw new Invalid(f, "unknown field '" + f + "' (known: id, tenant, devices, models, wholeNodes, "
+                        + "durationSeconds, priority, kind, gpuMilli)");
+            }
+        }
+        JobId id = field("id", () -> JobId.of(string(body, "id", true)));
+        TenantId tenant = field("tenant", () -> TenantId.of(string(body, "tenant", true)));
+        int devices = (int) integer(body, "devices", null, 1, JobSpec.MAX_DEVICES);
+        String modelsText = string(body, "models", false);
+        ModelSet models = field("models", () -> ModelSet.parse(modelsText));
+        boolean wholeNodes = bool(body, "wholeNodes", false);
+        long duration = integer(body, "durationSeconds", null, 1, JobSpec.MAX_DURATION_SECONDS);
+        String priorityText = string(body, "priority", false);
+        PriorityClass priority = priorityText == null ? PriorityClass.PRODUCTION
+                : field("priority", () -> PriorityClass.parse(priorityText));
+        String kindText = string(body, "kind", false);
+        WorkloadKind kind = kindText == null ? WorkloadKind.TRAINING : field("kind", () -> kind(kindText));
+        int gpuMilli = (int) integer(body, "gpuMilli", 1000L, 1, 1000);
+        return field("gpuMilli", () -> new JobSpec(id, tenant, kind, devices, gpuMilli, models, wholeNodes, duration,
+                priority, priority == PriorityClass.BEST_EFFORT, 0, 1, -1, null, null));
+    }
+
+    private static WorkloadKind kind(String text) {
+        for (WorkloadKind k : WorkloadKind.values()) {
+            if (k.name().equalsIgnoreCase(text.trim())) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("kind must be training, inference or batch, got '" + text + "'");
+    }
+
+    private static <T> T field(String name, java.util.function.Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(name, e.getMessage());
+        }
+    }
+
+    private static String string(JsonNode body, String name, boolean required) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new Invalid(name, name + " is required");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new Invalid(name, name + " must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static long integer(JsonNode body, String name, Long dflt, long min, long max) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            if (dflt == null) {
+                throw new Invalid(name, name + " is required");
+            }
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new Invalid(name, name + " must be an integer, got " + v);
+        }
+        long x = v.asLong();
+        if (x < min || x > max) {
+            throw new Invalid(name, name + " must be in [" + min + ", " + max + "], got " + x);
+        }
+        return x;
+    }
+
+    private static boolean bool(JsonNode body, String name, boolean dflt) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new Invalid(name, name + " must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+}

@@ -1,0 +1,632 @@
+package dev.atoll.federationnode.job;
+
+import com.typesafe.config.Config;
+import dev.atoll.federationnode.site.AllocationStatus;
+import dev.atoll.federationnode.site.QueryAllocation;
+import dev.atoll.federationnode.site.SiteAgent;
+import dev.atoll.protocol.AtollSerializable;
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.event.BidChosen;
+import dev.atoll.protocol.event.JobCancelled;
+import dev.atoll.protocol.event.JobCompleted;
+import dev.atoll.protocol.event.JobEvent;
+import dev.atoll.protocol.event.JobFailed;
+import dev.atoll.protocol.event.JobPlaced;
+import dev.atoll.protocol.event.JobRejected;
+import dev.atoll.protocol.event.JobRequeued;
+import dev.atoll.protocol.event.JobSubmitted;
+import dev.atoll.protocol.event.JobWaiting;
+import dev.atoll.protocol.event.NegotiationStarted;
+import dev.atoll.protocol.negotiation.Award;
+import dev.atoll.protocol.negotiation.AwardRefused;
+import dev.atoll.protocol.negotiation.AwardReply;
+import dev.atoll.protocol.negotiation.Bid;
+import dev.atoll.protocol.negotiation.CallForProposals;
+import dev.atoll.protocol.negotiation.CancelWorkload;
+import dev.atoll.protocol.negotiation.Committed;
+import dev.atoll.protocol.negotiation.Decline;
+import dev.atoll.protocol.negotiation.JobNotification;
+import dev.atoll.protocol.negotiation.NegotiationReply;
+import dev.atoll.protocol.negotiation.ReleaseHold;
+import dev.atoll.protocol.negotiation.SiteAgentCommand;
+import dev.atoll.protocol.negotiation.WorkloadEnded;
+import dev.atoll.siteregistry.CandidateSites;
+import dev.atoll.siteregistry.SiteInfo;
+import dev.atoll.siteregistry.SiteRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One workload's entity (Cluster Sharding, persistence id {@code Job|<id>}), driving its placement
+ * negotiation (DESIGN.md): submitted -&gt; ask the registry for candidates -&gt; none could ever fit:
+ * {@link JobRejected}; none free now: {@link JobWaiting} and retry with backoff; otherwise
+ * {@link NegotiationStarted} (epoch + 1) and {@link CallForProposals} to each candidate; bids and declines
+ * are collected until all answered or the bid timeout; the best bid (earliest start, then most free devices
+ * left, then site id) is persisted as {@link BidChosen}, the winner gets {@link Award} and the others
+ * {@link ReleaseHold}; {@link Committed} -&gt; {@link JobPlaced}; {@link AwardRefused} -&gt; negotiate again.
+ * {@link WorkloadEnded} -&gt; {@link JobCompleted}, {@link JobFailed}, or {@link JobRequeued} (preempted, lost).
+ *
+ * <p>Idempotent on the client's id: submitting the same spec again answers the current status; another spec
+ * under an existing id answers a {@link JobError} CONFLICT. Terminal jobs passivate themselves, which also
+ * drops them from the remembered entities; waiting and running jobs stay remembered and resume after a
+ * restart (see docs/architecture.md).
+ */
+public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobState> {
+
+    /** Messages a Job accepts. */
+    public interface Command {
+    }
+
+    /** Commands that may come from another node (through sharding); serialized with Kryo. */
+    public interface ExternalCommand extends Command, AtollSerializable {
+    }
+
+    /** Replies to {@link Submit}, {@link GetStatus} and {@link Cancel}. */
+    public sealed interface Reply extends AtollSerializable permits JobStatus, JobError {
+    }
+
+    /** Submits {@code spec}; idempotent on the job id. */
+    public record Submit(JobSpec spec, ActorRef<Reply> replyTo) implements ExternalCommand {
+    }
+
+    /** Asks for the status; NOT_FOUND if the job was never submitted. */
+    public record GetStatus(ActorRef<Reply> replyTo) implements ExternalCommand {
+    }
+
+    /** Cancels the job (idempotent); a placed workload is stopped at its site. */
+    public record Cancel(String reason, ActorRef<Reply> replyTo) implements ExternalCommand {
+    }
+
+    /** A SiteAgent's notification, forwarded by the node's {@link JobNotifier}. */
+    public record Notify(JobNotification notification) implements ExternalCommand {
+    }
+
+    private interface Internal extends Command, NoSerializationVerificationNeeded {
+    }
+
+    private record GotCandidates(CandidateSites sites, String failure) implements Internal {
+    }
+
+    private record GotReply(NegotiationReply reply) implements Internal {
+    }
+
+    private record BidDeadline(long epoch) implements Internal {
+    }
+
+    private record GotAward(AwardReply reply) implements Internal {
+    }
+
+    private record AwardDeadline(long epoch) implements Internal {
+    }
+
+    private record GotAllocation(AllocationStatus status) implements Internal {
+    }
+
+    private record SiteFound(SiteId site, ActorRef<SiteAgentCommand> agent, Purpose purpose) implements Internal {
+    }
+
+    private enum Purpose { AWARD, CHECK }
+
+    private enum Retry implements Internal { INSTANCE }
+
+    private enum CheckPlaced implements Internal { INSTANCE }
+
+    private enum Noop implements Internal { INSTANCE }
+
+    /** Timing knobs, from {@code atoll.job.*}. */
+    public record Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
+                           Duration placedCheckInterval) {
+        /** Reads {@code atoll.job.*} from {@code config}. */
+        public static Settings from(Config config) {
+            Config c = config.getConfig("atoll.job");
+            return new Settings(c.getDuration("bid-timeout"), c.getDuration("award-timeout"),
+                    c.getDuration("retry-min"), c.getDuration("retry-max"), c.getDuration("placed-check-interval"));
+        }
+    }
+
+    /** @return the persistence id of a job, {@code Job|<id>} */
+    public static PersistenceId persistenceId(String jobId) {
+        return PersistenceId.ofUniqueId("Job|" + jobId);
+    }
+
+    /**
+     * @param entity the sharding entity context (its id is the job id)
+     * @param origin the site that owns the job (this node's site)
+     * @param registry the node's site registry
+     * @param notifier the node's {@link JobNotifier}, given to sites as the award's {@code notifyTo}
+     */
+    public static Behavior<Command> create(EntityContext<Command> entity, SiteId origin,
+                                           ActorRef<SiteRegistry.Command> registry,
+                                           ActorRef<JobNotification> notifier, Settings settings) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Job(ctx, timers, entity, origin, registry,
+                notifier, settings, Clock.systemUTC())));
+    }
+
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
+    private final EntityContext<Command> entity;
+    private final JobId jobId;
+    private final SiteId origin;
+    private final ActorRef<SiteRegistry.Command> registry;
+    private final ActorRef<JobNotification> notifier;
+    private final Settings settings;
+    private final Clock clock;
+    private final ActorRef<NegotiationReply> replyAdapter;
+    private final ActorRef<AwardReply> awardAdapter;
+    private final ActorRef<AllocationStatus> allocationAdapter;
+
+    // Transient negotiation state; rebuilt by a new round after recovery.
+    private final Map<SiteId, ActorRef<SiteAgentCommand>> agents = new HashMap<>();
+    private final Map<SiteId, NegotiationReply> replies = new LinkedHashMap<>();
+    private Duration retryDelay;
+    private int awardAttempts;
+    private String liveReason;
+    private boolean asking;
+    private boolean waitingPersisted;
+
+    private Job(ActorContext<Command> ctx, TimerScheduler<Command> timers, EntityContext<Command> entity,
+                SiteId origin, ActorRef<SiteRegistry.Command> registry, ActorRef<JobNotification> notifier,
+                Settings settings, Clock clock) {
+        super(persistenceId(entity.getEntityId()));
+        this.ctx = ctx;
+        this.timers = timers;
+        this.entity = entity;
+        this.jobId = JobId.of(entity.getEntityId());
+        this.origin = origin;
+        this.registry = registry;
+        this.notifier = notifier;
+        this.settings = settings;
+        this.clock = clock;
+        this.retryDelay = settings.retryMin();
+        this.replyAdapter = ctx.messageAdapter(NegotiationReply.class, GotReply::new);
+        this.awardAdapter = ctx.messageAdapter(AwardReply.class, GotAward::new);
+        this.allocationAdapter = ctx.messageAdapter(AllocationStatus.class, GotAllocation::new);
+    }
+
+    @Override
+    public JobState emptyState() {
+        return JobState.EMPTY;
+    }
+
+    @Override
+    public EventHandler<JobState, JobEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(JobState::apply);
+    }
+
+    @Override
+    public SignalHandler<JobState> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            switch (state.phase()) {
+                case EMPTY -> { }
+                case QUEUED, NEGOTIATING -> askCandidates(state.spec());
+                case AWARDING -> findSite(state.site(), Purpose.AWARD);
+                case PLACED -> findSite(state.site(), Purpose.CHECK);
+                default -> passivate();
+            }
+        }).build();
+    }
+
+    @Override
+    public CommandHandler<Command, JobEvent, JobState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Submit.class, this::onSubmit)
+                .onCommand(GetStatus.class, this::onGetStatus)
+                .onCommand(Cancel.class, this::onCancel)
+                .onCommand(Notify.class, this::onNotify)
+                .onCommand(Retry.class, (s, m) -> {
+                    if (s.phase() == JobState.Phase.QUEUED) {
+                        askCandidates(s.spec());
+                    }
+                    return Effect().none();
+                })
+                .onCommand(GotCandidates.class, this::onCandidates)
+                .onCommand(GotReply.class, this::onReply)
+                .onCommand(BidDeadline.class, (s, m) -> s.phase() == JobState.Phase.NEGOTIATING && s.epoch() == m.epoch()
+                        ? decide(s) : Effect().none())
+                .onCommand(GotAward.class, this::onAward)
+                .onCommand(AwardDeadline.class, this::onAwardDeadline)
+                .onCommand(SiteFound.class, this::onSiteFound)
+                .onCommand(CheckPlaced.class, (s, m) -> {
+                    if (s.phase() == JobState.Phase.PLACED) {
+                        findSite(s.site(), Purpose.CHECK);
+                    }
+                    return Effect().none();
+                })
+                .onCommand(GotAllocation.class, this::onAllocation)
+                .onCommand(Noop.class, (s, m) -> Effect().none())
+                .build();
+    }
+
+    // --- client commands ---
+
+    private Effect<JobEvent, JobState> onSubmit(JobState s, Submit m) {
+        if (s.phase() == JobState.Phase.EMPTY) {
+            if (!m.spec().id().equals(jobId)) {
+                m.replyTo().tell(new JobError(JobError.Kind.CONFLICT, "job id " + m.spec().id()
+                        + " does not match entity " + jobId));
+                return Effect().none();
+            }
+            return Effect().persist(new JobSubmitted(m.spec(), origin, clock.millis())).thenRun(ns -> {
+                m.replyTo().tell(ns.status(clock.millis(), liveReason));
+                askCandidates(ns.spec());
+            });
+        }
+        if (!s.spec().equals(m.spec())) {
+            m.replyTo().tell(new JobError(JobError.Kind.CONFLICT, "job " + jobId + " exists with a different spec"));
+        } else {
+            m.replyTo().tell(s.status(clock.millis(), liveReason));
+        }
+        return Effect().none();
+    }
+
+    private Effect<JobEvent, JobState> onGetStatus(JobState s, GetStatus m) {
+        if (s.phase() == JobState.Phase.EMPTY) {
+            m.replyTo().tell(notFound());
+            passivate();
+        } else {
+            m.replyTo().tell(s.status(clock.millis(), liveReason));
+            if (s.phase().terminal()) {
+                passivate();
+            }
+        }
+        return Effect().none();
+    }
+
+    private Effect<JobEvent, JobState> onCancel(JobState s, Cancel m) {
+        if (s.phase() == JobState.Phase.EMPTY) {
+            m.replyTo().tell(notFound());
+            passivate();
+            return Effect().none();
+        }
+        if (s.phase().terminal()) {
+            m.replyTo().tell(s.status(clock.millis(), liveReason));
+            passivate();
+            return Effect().none();
+        }
+        String reason = m.reason() == null || m.reason().isBlank() ? "cancelled by client" : m.reason();
+        JobState before = s;
+        return Effect().persist(new JobCancelled(reason, clock.millis())).thenRun(ns -> {
+            timers.cancelAll();
+            if (before.phase() == JobState.Phase.AWARDING || before.phase() == JobState.Phase.PLACED) {
+                tellSite(before.site(), new CancelWorkload(jobId, before.epoch(), reason));
+            }
+            releaseAllBids(null);
+            m.replyTo().tell(ns.status(clock.millis(), null));
+            passivate();
+        });
+    }
+
+    private JobError notFound() {
+        return new JobError(JobError.Kind.NOT_FOUND, "job " + jobId + " not found");
+    }
+
+    // --- negotiation ---
+
+    private void askCandidates(JobSpec spec) {
+        if (asking || spec == null) {
+            return;
+        }
+        asking = true;
+        ctx.ask(CandidateSites.class, registry, Duration.ofSeconds(5),
+                replyTo -> new SiteRegistry.GetCandidates(spec, replyTo),
+                (sites, failure) -> new GotCandidates(sites, failure == null ? null : failure.toString()));
+    }
+
+    private Effect<JobEvent, JobState> onCandidates(JobState s, GotCandidates m) {
+        asking = false;
+        boolean recoveredRound = s.phase() == JobState.Phase.NEGOTIATING && !timers.isTimerActive("bids");
+        if (s.phase() != JobState.Phase.QUEUED && !recoveredRound) {
+            return Effect().none();
+        }
+        if (m.failure() != null) {
+            liveReason = "site registry did not answer: " + m.failure();
+            scheduleRetry();
+            return Effect().none();
+        }
+        CandidateSites c = m.sites();
+        if (!c.now().isEmpty()) {
+            List<SiteId> ids = new ArrayList<>();
+            for (SiteInfo i : c.now()) {
+                ids.add(i.site());
+                agents.put(i.site(), i.agent());
+            }
+            long epoch = s.epoch() + 1;
+            return Effect().persist(new NegotiationStarted(epoch, ids, clock.millis())).thenRun(ns -> {
+                replies.clear();
+                waitingPersisted = false;
+                liveReason = "negotiating with " + ids;
+                for (SiteId site : ids) {
+                    agents.get(site).tell(new CallForProposals(jobId, epoch, ns.spec(), replyAdapter));
+                }
+                timers.startSingleTimer("bids", new BidDeadline(epoch), settings.bidTimeout());
+            });
+        }
+        if (c.sitesKnown() > 0 && !c.anyEverFits()) {
+            return Effect().persist(new JobRejected(c.reason(), clock.millis())).thenRun(ns -> passivate());
+        }
+        return waitFor(s, c.reason());
+    }
+
+    /** Persists JobWaiting when the job was not already waiting, and schedules the next round. */
+    private Effect<JobEvent, JobState> waitFor(JobState s, String reason) {
+        liveReason = reason;
+        if (waitingPersisted) {
+            scheduleRetry();
+            return Effect().none();
+        }
+        return Effect().persist(new JobWaiting(s.epoch(), reason, clock.millis())).thenRun(ns -> {
+            waitingPersisted = true;
+            scheduleRetry();
+        });
+    }
+
+    private void scheduleRetry() {
+        timers.startSingleTimer("retry", Retry.INSTANCE, retryDelay);
+        long next = Math.min(retryDelay.toMillis() * 2, settings.retryMax().toMillis());
+        retryDelay = Duration.ofMillis(next);
+    }
+
+    private Effect<JobEvent, JobState> onReply(JobState s, GotReply m) {
+        NegotiationReply r = m.reply();
+        if (s.phase() == JobState.Phase.NEGOTIATING && r.epoch() == s.epoch() && s.candidates().contains(r.site())) {
+            replies.put(r.site(), r);
+            if (replies.keySet().containsAll(s.candidates())) {
+                return decide(s);
+            }
+            return Effect().none();
+        }
+        // A late or stale bid: give its hold back unless it is the one we chose.
+        if (r instanceof Bid b && !(b.hold().equals(s.hold()) && b.site().equals(s.site()))) {
+            tellSite(b.site(), new ReleaseHold(jobId, b.epoch(), b.hold()));
+        }
+        return Effect().none();
+    }
+
+    private Effect<JobEvent, JobState> decide(JobState s) {
+        timers.cancel("bids");
+        List<Bid> bids = new ArrayList<>();
+        List<Decline> declines = new ArrayList<>();
+        for (NegotiationReply r : replies.values()) {
+            if (r instanceof Bid b) {
+                bids.add(b);
+            } else if (r instanceof Decline d) {
+                declines.add(d);
+            }
+        }
+        if (!bids.isEmpty()) {
+            bids.sort(Comparator.comparingDouble(Bid::startEstimateSeconds)
+                    .thenComparing(Comparator.comparingInt(Bid::freeAfter).reversed())
+                    .thenComparing(b -> b.site().value()));
+            Bid win = bids.get(0);
+            return Effect().persist(new BidChosen(s.epoch(), win.site(), win.hold(), clock.millis())).thenRun(ns -> {
+                for (Bid b : bids) {
+                    if (b != win) {
+                        tellSite(b.site(), new ReleaseHold(jobId, b.epoch(), b.hold()));
+                    }
+                }
+                replies.clear();
+                awardAttempts = 0;
+                sendAward(ns);
+            });
+        }
+        StringBuilder why = new StringBuilder();
+        boolean allNever = !declines.isEmpty() && declines.size() == s.candidates().size();
+        for (Decline d : declines) {
+            if (why.length() > 0) {
+                why.append("; ");
+            }
+            why.append(d.site()).append(": ").append(d.reason());
+            allNever &= d.reason().startsWith(SiteAgent.NEVER_PREFIX);
+        }
+        int silent = s.candidates().size() - declines.size();
+        if (silent > 0) {
+            why.append(why.length() > 0 ? "; " : "").append(silent).append(" site(s) did not answer within ")
+                    .append(settings.bidTimeout().toMillis()).append(" ms");
+        }
+        replies.clear();
+        if (allNever) {
+            return Effect().persist(new JobRejected("no site can ever run it: " + why, clock.millis()))
+                    .thenRun(ns -> passivate());
+        }
+        String reason = "no site can take it now: " + why;
+        liveReason = reason;
+        return Effect().persist(new JobWaiting(s.epoch(), reason, clock.millis())).thenRun(ns -> {
+            waitingPersisted = true;
+            scheduleRetry();
+        });
+    }
+
+    private void sendAward(JobState s) {
+        awardAttempts++;
+        tellSite(s.site(), new Award(jobId, s.epoch(), s.hold(), awardAdapter, notifier));
+        timers.startSingleTimer("award", new AwardDeadline(s.epoch()), settings.awardTimeout());
+    }
+
+    private Effect<JobEvent, JobState> onAward(JobState s, GotAward m) {
+        AwardReply r = m.reply();
+        boolean current = s.phase() == JobState.Phase.AWARDING && r.epoch() == s.epoch() && r.hold().equals(s.hold());
+        if (!current) {
+            if (r instanceof Committed c && !(s.phase() == JobState.Phase.PLACED && c.epoch() == s.epoch())) {
+                // Committed after we gave up on it: fence it so the workload runs at most once.
+                tellSite(c.placement().site(), new CancelWorkload(jobId, c.epoch(), "award answered too late"));
+            }
+            return Effect().none();
+        }
+        timers.cancel("award");
+        if (r instanceof Committed c) {
+            return Effect().persist(new JobPlaced(c.epoch(), c.placement(), c.startedAtMillis())).thenRun(ns -> {
+                retryDelay = settings.retryMin();
+                liveReason = null;
+                timers.startTimerWithFixedDelay("check", CheckPlaced.INSTANCE, settings.placedCheckInterval());
+            });
+        }
+        AwardRefused refused = (AwardRefused) r;
+        String reason = "award refused by " + s.site() + ": " + refused.reason();
+        liveReason = reason;
+        return Effect().persist(new JobWaiting(s.epoch(), reason, clock.millis())).thenRun(ns -> askCandidates(ns.spec()));
+    }
+
+    private Effect<JobEvent, JobState> onAwardDeadline(JobState s, AwardDeadline m) {
+        if (s.phase() != JobState.Phase.AWARDING || s.epoch() != m.epoch()) {
+            return Effect().none();
+        }
+        if (awardAttempts < 3) {
+            sendAward(s);
+            return Effect().none();
+        }
+        tellSite(s.site(), new CancelWorkload(jobId, s.epoch(), "award timed out"));
+        String reason = "site " + s.site() + " did not answer the award " + awardAttempts + " times";
+        liveReason = reason;
+        return Effect().persist(new JobWaiting(s.epoch(), reason, clock.millis())).thenRun(ns -> scheduleRetry());
+    }
+
+    // --- placed ---
+
+    private Effect<JobEvent, JobState> onNotify(JobState s, Notify m) {
+        if (m.notification() instanceof WorkloadEnded e) {
+            return ended(s, e.epoch(), e.outcome(), e.atMillis(), e.reason());
+        }
+        return Effect().none();
+    }
+
+    private Effect<JobEvent, JobState> onAllocation(JobState s, GotAllocation m) {
+        AllocationStatus a = m.status();
+        if (s.phase() != JobState.Phase.PLACED || a.epoch() != s.epoch()) {
+            return Effect().none();
+        }
+        switch (a.state()) {
+            case RUNNING -> {
+                return Effect().none();
+            }
+            case ENDED -> {
+                return ended(s, a.epoch(), a.outcome(), a.atMillis(), "");
+            }
+            default -> {
+                return ended(s, a.epoch(), WorkloadEnded.Outcome.LOST, clock.millis(),
+                        "site " + a.site() + " has no record of the workload");
+            }
+        }
+    }
+
+    private Effect<JobEvent, JobState> ended(JobState s, long epoch, WorkloadEnded.Outcome outcome, long at,
+                                             String reason) {
+        if (s.phase() != JobState.Phase.PLACED || epoch != s.epoch()) {
+            return Effect().none();
+        }
+        JobEvent event = switch (outcome) {
+            case COMPLETED -> new JobCompleted(epoch, at);
+            case FAILED, CANCELLED -> new JobFailed(epoch, outcome.name().toLowerCase() + " at site " + s.site()
+                    + (reason == null || reason.isBlank() ? "" : ": " + reason), at);
+            case PREEMPTED, LOST -> new JobRequeued(epoch, outcome.name().toLowerCase() + " at site " + s.site()
+                    + (reason == null || reason.isBlank() ? "" : ": " + reason), at);
+        };
+        return Effect().persist(event).thenRun(ns -> {
+            timers.cancel("check");
+            if (ns.phase().terminal()) {
+                passivate();
+            } else {
+                askCandidates(ns.spec());
+            }
+        });
+    }
+
+    // --- site refs ---
+
+    private void findSite(SiteId site, Purpose purpose) {
+        ActorRef<SiteAgentCommand> known = agents.get(site);
+        if (known != null) {
+            ctx.getSelf().tell(new SiteFound(site, known, purpose));
+            return;
+        }
+        ctx.ask(Optional.class, registry, Duration.ofSeconds(5),
+                replyTo -> new SiteRegistry.Lookup(site, castOptional(replyTo)),
+                (found, failure) -> {
+                    ActorRef<SiteAgentCommand> agent = null;
+                    if (found != null && found.isPresent()) {
+                        agent = ((SiteInfo) found.get()).agent();
+                    }
+                    return new SiteFound(site, agent, purpose);
+                });
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ActorRef<Optional<SiteInfo>> castOptional(ActorRef<Optional> ref) {
+        return (ActorRef) ref;
+    }
+
+    private Effect<JobEvent, JobState> onSiteFound(JobState s, SiteFound m) {
+        if (m.agent() == null) {
+            // The site has not advertised (yet): try again later.
+            timers.startSingleTimer("find", m.purpose() == Purpose.AWARD ? new AwardDeadline(s.epoch())
+                    : CheckPlaced.INSTANCE, settings.retryMax());
+            return Effect().none();
+        }
+        agents.put(m.site(), m.agent());
+        if (m.purpose() == Purpose.AWARD && s.phase() == JobState.Phase.AWARDING && m.site().equals(s.site())) {
+            sendAward(s);
+        } else if (m.purpose() == Purpose.CHECK && s.phase() == JobState.Phase.PLACED && m.site().equals(s.site())) {
+            m.agent().tell(new QueryAllocation(jobId, s.epoch(), allocationAdapter));
+            if (!timers.isTimerActive("check")) {
+                timers.startTimerWithFixedDelay("check", CheckPlaced.INSTANCE, settings.placedCheckInterval());
+            }
+        }
+        return Effect().none();
+    }
+
+    private void tellSite(SiteId site, SiteAgentCommand cmd) {
+        if (site == null) {
+            return;
+        }
+        ActorRef<SiteAgentCommand> agent = agents.get(site);
+        if (agent != null) {
+            agent.tell(cmd);
+            return;
+        }
+        ctx.ask(Optional.class, registry, Duration.ofSeconds(5),
+                replyTo -> new SiteRegistry.Lookup(site, castOptional(replyTo)),
+                (found, failure) -> {
+                    if (found != null && found.isPresent()) {
+                        ((SiteInfo) found.get()).agent().tell(cmd);
+                    }
+                    return Noop.INSTANCE;
+                });
+    }
+
+    private void releaseAllBids(HoldId keep) {
+        for (NegotiationReply r : replies.values()) {
+            if (r instanceof Bid b && !b.hold().equals(keep)) {
+                tellSite(b.site(), new ReleaseHold(jobId, b.epoch(), b.hold()));
+            }
+        }
+        replies.clear();
+    }
+
+    private void passivate() {
+        entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.atoll.federationnode.job;
+
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.event.BidChosen;
+import dev.atoll.protocol.event.JobCancelled;
+import dev.atoll.protocol.event.JobCompleted;
+import dev.atoll.protocol.event.JobEvent;
+import dev.atoll.protocol.event.JobFailed;
+import dev.atoll.protocol.event.JobPlaced;
+import dev.atoll.protocol.event.JobRejected;
+import dev.atoll.protocol.event.JobRequeued;
+import dev.atoll.protocol.event.JobSubmitted;
+import dev.atoll.protocol.event.JobWaiting;
+import dev.atoll.protocol.event.NegotiationStarted;
+import java.util.List;
+
+/**
+ * A Job's event-sourced state; immutable, rebuilt by {@link #apply(JobEvent)}.
+ *
+ * @param spec the submitted spec; null while {@link Phase#EMPTY}
+ * @param epoch the current negotiation round (0 before the first)
+ * @param candidates sites called in the current round
+ * @param site chosen (AWARDING) or running (PLACED) site, kept after the end for the status
+ * @param hold the chosen bid's hold
+ * @param placement where it runs or ran
+ * @param placedAt latest placement, epoch ms (0 = never)
+ * @param endedAt terminal event time, epoch ms (0 = not ended)
+ * @param reason latest persisted reason (waiting, rejected, failed, cancelled)
+ */
+public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedAt, long epoch, List<SiteId> candidates,
+                       SiteId site, HoldId hold, Placement placement, long placedAt, long endedAt, String reason) {
+
+    /** Life-cycle phases. */
+    public enum Phase {
+        EMPTY, QUEUED, NEGOTIATING, AWARDING, PLACED, COMPLETED, FAILED, REJECTED, CANCELLED;
+
+        /** @return true for COMPLETED, FAILED, REJECTED and CANCELLED */
+        public boolean terminal() {
+            return this == COMPLETED || this == FAILED || this == REJECTED || this == CANCELLED;
+        }
+    }
+
+    /** The state before the first event. */
+    public static final JobState EMPTY = new JobState(Phase.EMPTY, null, null, 0, 0, List.of(), null, null, null, 0, 0,
+            "");
+
+    private JobState with(Phase p) {
+        return new JobState(p, spec, origin, submittedAt, epoch, candidates, site, hold, placement, placedAt, endedAt,
+                reason);
+    }
+
+    /** @return the state after {@code e} (pure; replays give the same state) */
+    public JobState apply(JobEvent e) {
+        if (e instanceof JobSubmitted s) {
+            return new JobState(Phase.QUEUED, s.spec(), s.origin(), s.atMillis(), 0, List.of(), null, null, null, 0, 0,
+                    "submitted");
+        } else if (e instanceof NegotiationStarted n) {
+            return new JobState(Phase.NEGOTIATING, spec, origin, submittedAt, n.epoch(), n.candidates(), null, null,
+                    null, placedAt, endedAt, reason);
+        } else if (e instanceof JobWaiting w) {
+            return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, w.epoch()), candidates, null,
+                    null, null, placedAt, endedAt, w.reason());
+        } else if (e instanceof BidChosen b) {
+            return new JobState(Phase.AWARDING, spec, origin, submittedAt, b.epoch(), candidates, b.site(), b.hold(),
+                    null, placedAt, endedAt, reason);
+        } else if (e instanceof JobPlaced p) {
+            return new JobState(Phase.PLACED, spec, origin, submittedAt, p.epoch(), candidates, p.placement().site(),
+                    hold, p.placement(), p.atMillis(), endedAt, "");
+        } else if (e instanceof JobCompleted c) {
+            return new JobState(Phase.COMPLETED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
+                    placedAt, c.atMillis(), "");
+        } else if (e instanceof JobFailed f) {
+            return new JobState(Phase.FAILED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
+                    placedAt, f.atMillis(), f.reason());
+        } else if (e instanceof JobRejected r) {
+            return new JobState(Phase.REJECTED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
+                    placedAt, r.atMillis(), r.reason());
+        } else if (e instanceof JobCancelled c) {
+            return new JobState(Phase.CANCELLED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
+                    placedAt, c.atMillis(), c.reason());
+        } else if (e instanceof JobRequeued r) {
+            return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, r.epoch()), candidates, null,
+                    null, null, placedAt, endedAt, r.reason());
+        }
+        throw new IllegalArgumentException("unknown job event " + e);
+    }
+
+    /**
+     * @param nowMillis for the queueing delay of a job still waiting
+     * @param liveReason a fresher reason than the persisted one (or null)
+     */
+    public JobStatus status(long nowMillis, String liveReason) {
+        String state = switch (phase) {
+            case EMPTY, QUEUED -> "queued";
+            case NEGOTIATING, AWARDING -> "negotiating";
+            case PLACED -> placement != null && placedAt <= nowMillis ? "running" : "placed";
+            case COMPLETED -> "completed";
+            case FAILED -> "failed";
+            case REJECTED -> "rejected";
+            case CANCELLED -> "cancelled";
+        };
+        boolean placedNow = phase == Phase.PLACED || phase == Phase.COMPLETED
+                || (phase.terminal() && placement != null);
+        double delay = placedAt > 0 ? (placedAt - submittedAt) / 1000.0
+                : ((phase.terminal() ? endedAt : nowMillis) - submittedAt) / 1000.0;
+        String why = liveReason != null && !phase.terminal() && phase != Phase.PLACED ? liveReason : reason;
+        return new JobStatus(spec.id().value(), spec.tenant().value(), state,
+                placedNow && site != null ? site.value() : null,
+                placedNow && placement != null ? placement.model().name() : null,
+                placedNow && placement != null ? placement.nodes() : List.of(),
+                submittedAt, placedAt > 0 ? placedAt : null, endedAt > 0 ? endedAt : null, Math.max(0, delay),
+                why == null ? "" : why);
+    }
+}

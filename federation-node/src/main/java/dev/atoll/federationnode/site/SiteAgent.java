@@ -1,0 +1,450 @@
+package dev.atoll.federationnode.site;
+
+import dev.atoll.placement.PackingPolicy;
+import dev.atoll.placement.PlacementResult;
+import dev.atoll.placement.SiteLedger;
+import dev.atoll.protocol.AcceleratorModel;
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.NodeShare;
+import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.PoolSpec;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.AllocationReleased;
+import dev.atoll.protocol.event.HoldCreated;
+import dev.atoll.protocol.event.HoldReleased;
+import dev.atoll.protocol.event.SiteEvent;
+import dev.atoll.protocol.negotiation.Award;
+import dev.atoll.protocol.negotiation.AwardRefused;
+import dev.atoll.protocol.negotiation.Bid;
+import dev.atoll.protocol.negotiation.CallForProposals;
+import dev.atoll.protocol.negotiation.CancelWorkload;
+import dev.atoll.protocol.negotiation.Committed;
+import dev.atoll.protocol.negotiation.Decline;
+import dev.atoll.protocol.negotiation.JobNotification;
+import dev.atoll.protocol.negotiation.ReleaseHold;
+import dev.atoll.protocol.negotiation.SiteAgentCommand;
+import dev.atoll.protocol.negotiation.WorkloadEnded;
+import dev.atoll.siteregistry.SiteRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One site's agent: owns the site's allocation ledger ({@link SiteLedger}), event-sourced under persistence
+ * id {@code SiteAgent|<site>}, and answers the placement negotiation (DESIGN.md, contract net with holds).
+ *
+ * <ul>
+ *   <li>{@link CallForProposals}: idempotent on (job, epoch): an existing hold gives the same {@link Bid};
+ *       otherwise the packing policy decides: a fit persists {@link HoldCreated} (expiring after the hold
+ *       timeout) and bids; no fit now declines with the reason; never fits declines with a reason starting
+ *       {@value #NEVER_PREFIX}.
+ *   <li>{@link Award}: commits the hold ({@link AllocationCommitted}) and starts the simulated executor
+ *       (duration / speedup); a repeat answers {@link Committed} again; an expired or unknown hold answers
+ *       {@link AwardRefused}.
+ *   <li>{@link ReleaseHold}, {@link CancelWorkload}: idempotent releases.
+ *   <li>Timers: a hold's expiry persists {@link HoldReleased}; the executor's end persists
+ *       {@link AllocationReleased} (COMPLETED) and tells the Job {@link WorkloadEnded}.
+ * </ul>
+ * After recovery the timers of live holds and allocations are re-armed from their wall-clock times. The
+ * advert is published to the local {@link SiteRegistry} after every change, at most once per advert
+ * interval, with version = events applied. With {@code atoll.check-invariants = on} every event is followed
+ * by {@link SiteLedger#checkInvariants()}, whose {@code LedgerViolation} fails the actor loudly.
+ *
+ * <p>The hold id carries the workload's run time ({@code <job>:e<epoch>:d<seconds>}) so that an award that
+ * arrives after a restart still knows how long the workload runs.
+ */
+public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, SiteEvent, SiteAgent.State> {
+    /** Prefix of a {@link Decline} reason meaning the job can never fit at this site. */
+    public static final String NEVER_PREFIX = "never: ";
+
+    /** Settings of one agent. */
+    public record Settings(SiteSpec spec, PackingPolicy policy, Duration holdTimeout, double speedup,
+                           Duration advertInterval, boolean checkInvariants, int endedMemory) {
+    }
+
+    /** The agent's state: the ledger plus recently ended allocations (for Jobs that ask after a restart). */
+    public static final class State {
+        private final SiteLedger ledger;
+        private final LinkedHashMap<JobId, AllocationStatus> ended;
+
+        State(SiteSpec spec, int endedMemory) {
+            this.ledger = new SiteLedger(spec);
+            this.ended = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<JobId, AllocationStatus> eldest) {
+                    return size() > endedMemory;
+                }
+            };
+        }
+
+        /** @return the ledger (mutated only by the event handler) */
+        public SiteLedger ledger() {
+            return ledger;
+        }
+
+        /** @return how the job's last allocation here ended, or null */
+        public AllocationStatus ended(JobId job) {
+            return ended.get(job);
+        }
+    }
+
+    private record HoldExpired(HoldId hold) implements SiteAgentCommand, NoSerializationVerificationNeeded {
+    }
+
+    private record RunFinished(JobId job, long epoch) implements SiteAgentCommand, NoSerializationVerificationNeeded {
+    }
+
+    private enum PublishAdvert implements SiteAgentCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    /**
+     * @param settings the site and its knobs
+     * @param registry where adverts go (may be null in unit tests)
+     * @return the agent, restarted with backoff if it fails
+     */
+    public static Behavior<SiteAgentCommand> create(Settings settings, ActorRef<SiteRegistry.Command> registry) {
+        return Behaviors.<SiteAgentCommand>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                        new SiteAgent(ctx, timers, settings, registry, Clock.systemUTC()))))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    }
+
+    /** @return the persistence id of a site's agent, {@code SiteAgent|<site>} */
+    public static PersistenceId persistenceId(SiteId site) {
+        return PersistenceId.ofUniqueId("SiteAgent|" + site.value());
+    }
+
+    private final ActorContext<SiteAgentCommand> ctx;
+    private final TimerScheduler<SiteAgentCommand> timers;
+    private final Settings settings;
+    private final ActorRef<SiteRegistry.Command> registry;
+    private final Clock clock;
+    private final Map<JobId, ActorRef<JobNotification>> notifyTo = new HashMap<>();
+
+    private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
+                      ActorRef<SiteRegistry.Command> registry, Clock clock) {
+        super(persistenceId(settings.spec().id()));
+        this.ctx = ctx;
+        this.timers = timers;
+        this.settings = settings;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    private SiteId site() {
+        return settings.spec().id();
+    }
+
+    @Override
+    public State emptyState() {
+        return new State(settings.spec(), settings.endedMemory());
+    }
+
+    @Override
+    public EventHandler<State, SiteEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
+            state.ledger.apply(event);
+            if (event instanceof AllocationReleased r) {
+                state.ended.remove(r.job());
+                state.ended.put(r.job(), new AllocationStatus(r.job(), r.epoch(), site(),
+                        AllocationStatus.State.ENDED, r.outcome(), r.atMillis()));
+            }
+            if (settings.checkInvariants()) {
+                state.ledger.checkInvariants();
+            }
+            return state;
+        });
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            long now = clock.millis();
+            for (SiteLedger.Hold h : state.ledger.holds()) {
+                armHold(h.id(), h.expiresAtMillis(), now);
+            }
+            for (SiteLedger.Allocation a : state.ledger.allocations()) {
+                armRun(a.job(), a.epoch(), a.endsAtMillis(), now);
+            }
+            ctx.getLog().info("site agent {} recovered: {} holds, {} allocations, {} events", site(),
+                    state.ledger.holds().size(), state.ledger.allocations().size(), state.ledger.appliedEvents());
+            publish(state);
+        }).build();
+    }
+
+    @Override
+    public CommandHandler<SiteAgentCommand, SiteEvent, State> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(CallForProposals.class, this::onCallForProposals)
+                .onCommand(Award.class, this::onAward)
+                .onCommand(ReleaseHold.class, this::onReleaseHold)
+                .onCommand(CancelWorkload.class, this::onCancel)
+                .onCommand(QueryAllocation.class, this::onQuery)
+                .onCommand(GetLedger.class, (state, m) -> {
+                    m.replyTo().tell(view(state));
+                    return Effect().none();
+                })
+                .onCommand(HoldExpired.class, this::onHoldExpired)
+                .onCommand(RunFinished.class, this::onRunFinished)
+                .onCommand(PublishAdvert.class, (state, m) -> {
+                    publish(state);
+                    return Effect().none();
+                })
+                .build();
+    }
+
+    // --- negotiation ---
+
+    private Effect<SiteEvent, State> onCallForProposals(State state, CallForProposals cfp) {
+        SiteLedger ledger = state.ledger;
+        SiteLedger.Hold existing = ledger.holdFor(cfp.job(), cfp.epoch());
+        if (existing != null) {
+            cfp.replyTo().tell(bid(ledger, existing.id(), cfp.job(), cfp.epoch(), existing.placement(),
+                    existing.expiresAtMillis()));
+            return Effect().none();
+        }
+        SiteLedger.Allocation running = ledger.allocation(cfp.job());
+        if (running != null) {
+            cfp.replyTo().tell(new Decline(cfp.job(), cfp.epoch(), site(), "job " + cfp.job()
+                    + " already runs at site " + site() + " (epoch " + running.epoch() + ")"));
+            return Effect().none();
+        }
+        PlacementResult result = ledger.find(cfp.spec(), settings.policy());
+        if (result instanceof PlacementResult.Fit fit) {
+            long expires = clock.millis() + settings.holdTimeout().toMillis();
+            HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
+            HoldCreated event = new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires);
+            return Effect().persist(event).thenRun(s -> {
+                armHold(id, expires, clock.millis());
+                cfp.replyTo().tell(bid(s.ledger, id, cfp.job(), cfp.epoch(), fit.placement(), expires));
+                schedulePublish();
+            });
+        }
+        String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
+        cfp.replyTo().tell(new Decline(cfp.job(), cfp.epoch(), site(), reason));
+        return Effect().none();
+    }
+
+    private Effect<SiteEvent, State> onAward(State state, Award award) {
+        SiteLedger ledger = state.ledger;
+        SiteLedger.Allocation running = ledger.allocation(award.job());
+        if (running != null && running.hold().equals(award.hold())) {
+            notifyTo.put(award.job(), award.notifyTo());
+            award.replyTo().tell(new Committed(award.job(), award.epoch(), award.hold(), running.placement(),
+                    running.startedAtMillis()));
+            return Effect().none();
+        }
+        SiteLedger.Hold hold = ledger.hold(award.hold());
+        if (hold == null || !hold.job().equals(award.job()) || running != null) {
+            String why = hold == null ? "hold " + award.hold() + " at site " + site() + " expired or was released"
+                    : running != null ? "job " + award.job() + " already runs at site " + site() + " (epoch "
+                    + running.epoch() + ")"
+                    : "hold " + award.hold() + " belongs to job " + hold.job();
+            award.replyTo().tell(new AwardRefused(award.job(), award.epoch(), award.hold(), why));
+            return Effect().none();
+        }
+        long now = clock.millis();
+        long runMillis = (long) Math.ceil(durationOf(award.hold(), 0) * 1000.0 / settings.speedup());
+        long endsAt = now + Math.max(1, runMillis);
+        AllocationCommitted event = new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt);
+        return Effect().persist(event).thenRun(s -> {
+            timers.cancel(holdKey(award.hold()));
+            notifyTo.put(award.job(), award.notifyTo());
+            armRun(award.job(), hold.epoch(), endsAt, clock.millis());
+            award.replyTo().tell(new Committed(award.job(), award.epoch(), award.hold(), hold.placement(), now));
+            schedulePublish();
+        });
+    }
+
+    private Effect<SiteEvent, State> onReleaseHold(State state, ReleaseHold m) {
+        SiteLedger.Hold hold = state.ledger.hold(m.hold());
+        if (hold == null || !hold.job().equals(m.job())) {
+            return Effect().none();
+        }
+        return Effect().persist(new HoldReleased(m.hold(), "released by job " + m.job())).thenRun(s -> {
+            timers.cancel(holdKey(m.hold()));
+            schedulePublish();
+        });
+    }
+
+    private Effect<SiteEvent, State> onCancel(State state, CancelWorkload m) {
+        List<SiteEvent> events = new ArrayList<>();
+        for (SiteLedger.Hold h : state.ledger.holds()) {
+            if (h.job().equals(m.job()) && h.epoch() <= m.epoch()) {
+                events.add(new HoldReleased(h.id(), "cancelled: " + m.reason()));
+            }
+        }
+        SiteLedger.Allocation a = state.ledger.allocation(m.job());
+        if (a != null && a.epoch() <= m.epoch()) {
+            events.add(new AllocationReleased(m.job(), a.epoch(), WorkloadEnded.Outcome.CANCELLED, clock.millis(),
+                    m.reason()));
+        }
+        if (events.isEmpty()) {
+            return Effect().none();
+        }
+        return Effect().persist(events).thenRun(s -> {
+            for (SiteEvent e : events) {
+                if (e instanceof HoldReleased r) {
+                    timers.cancel(holdKey(r.hold()));
+                } else if (e instanceof AllocationReleased r) {
+                    timers.cancel(runKey(r.job()));
+                    notifyTo.remove(r.job());
+                }
+            }
+            schedulePublish();
+        });
+    }
+
+    private Effect<SiteEvent, State> onQuery(State state, QueryAllocation q) {
+        SiteLedger.Allocation a = state.ledger.allocation(q.job());
+        AllocationStatus status;
+        if (a != null && a.epoch() == q.epoch()) {
+            status = new AllocationStatus(q.job(), q.epoch(), site(), AllocationStatus.State.RUNNING, null,
+                    a.endsAtMillis());
+            notifyTo.putIfAbsent(q.job(), null);
+        } else {
+            AllocationStatus ended = state.ended(q.job());
+            status = ended != null && ended.epoch() == q.epoch() ? ended
+                    : new AllocationStatus(q.job(), q.epoch(), site(), AllocationStatus.State.UNKNOWN, null, 0);
+        }
+        q.replyTo().tell(status);
+        return Effect().none();
+    }
+
+    // --- timers ---
+
+    private Effect<SiteEvent, State> onHoldExpired(State state, HoldExpired m) {
+        SiteLedger.Hold h = state.ledger.hold(m.hold());
+        if (h == null) {
+            return Effect().none();
+        }
+        long now = clock.millis();
+        if (h.expiresAtMillis() > now) {
+            armHold(h.id(), h.expiresAtMillis(), now);
+            return Effect().none();
+        }
+        return Effect().persist(new HoldReleased(m.hold(), "expired")).thenRun(s -> schedulePublish());
+    }
+
+    private Effect<SiteEvent, State> onRunFinished(State state, RunFinished m) {
+        SiteLedger.Allocation a = state.ledger.allocation(m.job());
+        if (a == null || a.epoch() != m.epoch()) {
+            return Effect().none();
+        }
+        long now = clock.millis();
+        if (a.endsAtMillis() > now) {
+            armRun(a.job(), a.epoch(), a.endsAtMillis(), now);
+            return Effect().none();
+        }
+        AllocationReleased event = new AllocationReleased(m.job(), m.epoch(), WorkloadEnded.Outcome.COMPLETED, now, "");
+        return Effect().persist(event).thenRun(s -> {
+            ActorRef<JobNotification> to = notifyTo.remove(m.job());
+            if (to != null) {
+                to.tell(new WorkloadEnded(m.job(), m.epoch(), site(), WorkloadEnded.Outcome.COMPLETED, now, ""));
+            }
+            schedulePublish();
+        });
+    }
+
+    private void armHold(HoldId id, long expiresAt, long now) {
+        timers.startSingleTimer(holdKey(id), new HoldExpired(id), Duration.ofMillis(Math.max(0, expiresAt - now)));
+    }
+
+    private void armRun(JobId job, long epoch, long endsAt, long now) {
+        timers.startSingleTimer(runKey(job), new RunFinished(job, epoch), Duration.ofMillis(Math.max(0, endsAt - now)));
+    }
+
+    private static String holdKey(HoldId id) {
+        return "hold:" + id.value();
+    }
+
+    private static String runKey(JobId job) {
+        return "run:" + job.value();
+    }
+
+    // --- adverts ---
+
+    private void schedulePublish() {
+        if (!timers.isTimerActive(PublishAdvert.INSTANCE)) {
+            timers.startSingleTimer(PublishAdvert.INSTANCE, PublishAdvert.INSTANCE, settings.advertInterval());
+        }
+    }
+
+    private void publish(State state) {
+        if (registry != null) {
+            registry.tell(new SiteRegistry.Publish(state.ledger.advert(state.ledger.appliedEvents(), clock.millis()),
+                    ctx.getSelf()));
+        }
+    }
+
+    // --- helpers ---
+
+    /**
+     * @return {@code <job>:e<epoch>:d<seconds>}, or with the job id replaced by a hash when that would be
+     *     longer than 128 characters
+     */
+    static HoldId holdId(JobId job, long epoch, long durationSeconds) {
+        String tail = ":e" + epoch + ":d" + durationSeconds;
+        String head = job.value();
+        if (head.length() + tail.length() > 128) {
+            head = "h" + Integer.toHexString(head.hashCode()) + "-" + head.substring(0, 60);
+        }
+        return HoldId.of(head + tail);
+    }
+
+    /** @return the run time encoded in a hold id by {@link #holdId}, or {@code dflt} */
+    static long durationOf(HoldId hold, long dflt) {
+        String v = hold.value();
+        int i = v.lastIndexOf(":d");
+        if (i < 0) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.substring(i + 2));
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    private Bid bid(SiteLedger ledger, HoldId hold, JobId job, long epoch, Placement placement, long expires) {
+        AcceleratorModel model = placement.model();
+        PoolSpec pool = settings.spec().pools().get(ledger.pool(placement.shares().get(0).node()));
+        int freeAfter = 0;
+        for (int n = 0; n < ledger.nodeCount(); n++) {
+            if (ledger.model(n).equals(model)) {
+                freeAfter += ledger.freeDevices(n);
+            }
+        }
+        return new Bid(job, epoch, site(), hold, expires, 0.0, pool.pricePerDeviceHour(), pool.speedFactor(), 0,
+                freeAfter, placement);
+    }
+
+    private LedgerView view(State state) {
+        List<LedgerView.AllocationView> allocations = new ArrayList<>();
+        for (SiteLedger.Allocation a : state.ledger.allocations()) {
+            List<NodeShare> shares = a.placement().shares();
+            allocations.add(new LedgerView.AllocationView(a.job(), a.epoch(), a.placement().model().name(), shares,
+                    a.startedAtMillis(), a.endsAtMillis()));
+        }
+        return new LedgerView(site(), state.ledger.appliedEvents(), state.ledger.holds().size(), allocations);
+    }
+}
