@@ -331,23 +331,22 @@ public final class Simulation {
             freed = false;
             return;
         }
-        List<Job> candidates;
+        Iterable<Job> candidates;
         if (freed) {
-            candidates = new ArrayList<>(pending);
+            candidates = pending;
         } else {
-            candidates = new ArrayList<>(arrivedThisStep);
-            candidates.removeIf(j -> !pending.contains(j));
-            candidates.sort(Job.ORDER);
+            List<Job> arrivals = new ArrayList<>(arrivedThisStep);
+            arrivals.removeIf(j -> !pending.contains(j));
+            arrivals.sort(Job.ORDER);
+            candidates = arrivals;
         }
         arrivedThisStep.clear();
         freed = false;
-        if (candidates.isEmpty()) {
-            return;
-        }
         passes++;
         Set<Shape> failed = new HashSet<>();
         int shapesPending = pendingShapes.size();
         List<SiteChooser.Offer> offers = new ArrayList<>();
+        List<Job> started = new ArrayList<>();
         for (Job j : candidates) {
             if (failed.size() >= shapesPending) {
                 break;
@@ -373,6 +372,10 @@ public final class Simulation {
             }
             SiteChooser.Offer o = config.siteChooser().choose(j.spec, List.copyOf(offers));
             start(j, o.siteIndex(), o.placement());
+            started.add(j);
+        }
+        for (Job j : started) {
+            dequeue(j);
         }
     }
 
@@ -381,8 +384,8 @@ public final class Simulation {
         return l.find(spec, config.packing());
     }
 
+    /** Starts {@code j}; the caller removes it from the pending queue. */
     private void start(Job j, int site, Placement p) {
-        dequeue(j);
         j.epoch++;
         j.attempts++;
         SiteSpec spec = sites.get(site);
