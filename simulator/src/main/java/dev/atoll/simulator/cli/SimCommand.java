@@ -1,12 +1,12 @@
 package dev.atoll.simulator.cli;
 
 import dev.atoll.placement.PackingPolicy;
+import dev.atoll.placement.SiteChoicePolicy;
 import dev.atoll.protocol.SiteSpec;
 import dev.atoll.simulator.engine.Failure;
 import dev.atoll.simulator.engine.SimConfig;
 import dev.atoll.simulator.engine.SimResult;
 import dev.atoll.simulator.engine.Simulation;
-import dev.atoll.simulator.engine.SiteChooser;
 import dev.atoll.simulator.metrics.ReportWriter;
 import dev.atoll.simulator.metrics.SimSummary;
 import dev.atoll.simulator.topology.FleetNode;
@@ -84,7 +84,9 @@ public final class SimCommand implements Callable<Integer> {
         @Option(names = "--policy", defaultValue = "best-fit", description = "In-site packing policy of the placement module (default ${DEFAULT-VALUE}).")
         String policy;
 
-        @Option(names = "--site-policy", defaultValue = "first", description = "Cross-site choice: first or most-free (default ${DEFAULT-VALUE}).")
+        @Option(names = "--site-policy", defaultValue = "default",
+                description = "Placement's cross-site policy: default, earliest-start, lowest-price, load-balance, throughput, "
+                        + "locality, fragmentation, or weighted name:weight,... (default ${DEFAULT-VALUE}).")
         String sitePolicy;
 
         @Option(names = "--whole-nodes", description = "Every gang takes whole nodes (shares rounded up to a device).")
@@ -137,7 +139,7 @@ public final class SimCommand implements Callable<Integer> {
             }
             TraceFormat format = TraceFormat.byName(traceFormat);
             PackingPolicy packing = PackingPolicy.byName(policy);
-            SiteChooser chooser = SiteChooser.byName(sitePolicy);
+            SiteChoicePolicy chooser = SiteChoicePolicy.byName(sitePolicy);
             ZoneId z;
             try {
                 z = zone == null ? null : ZoneId.of(zone);

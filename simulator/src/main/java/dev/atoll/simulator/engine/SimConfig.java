@@ -1,6 +1,7 @@
 package dev.atoll.simulator.engine;
 
 import dev.atoll.placement.PackingPolicy;
+import dev.atoll.placement.SiteChoicePolicy;
 
 import java.util.List;
 
@@ -8,41 +9,46 @@ import java.util.List;
  * How to run a simulation.
  *
  * @param packing in-site packing policy from the placement module (e.g. {@code PackingPolicy.byName("best-fit")})
- * @param siteChooser cross-site choice among sites that fit
+ * @param siteChoice the placement module's cross-site policy, ranking the offers of the sites that fit now
+ *     (e.g. {@code SiteChoicePolicy.byName("default")}, the live federation's)
  * @param wholeNodes passed to {@link dev.atoll.simulator.trace.TraceTask#toJobSpec(boolean)} for every task
  * @param failures injected failures
  * @param checkInvariants if true, every site ledger checks its invariants after each change (slow; for tests)
  */
-public record SimConfig(PackingPolicy packing, SiteChooser siteChooser, boolean wholeNodes, List<Failure> failures,
+public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, boolean wholeNodes, List<Failure> failures,
                         boolean checkInvariants) {
     public SimConfig {
         if (packing == null) {
             throw new IllegalArgumentException("packing policy is required");
         }
-        if (siteChooser == null) {
-            throw new IllegalArgumentException("site chooser is required");
+        if (siteChoice == null) {
+            throw new IllegalArgumentException("site choice policy is required");
         }
         failures = List.copyOf(failures == null ? List.of() : failures);
     }
 
-    /** @return a config with {@code packing} by name, site chooser {@code first}, no failures, no invariant checks */
+    /**
+     * @return a config with {@code packing} by name, the live federation's default site choice, no failures,
+     *     no invariant checks
+     * @throws IllegalArgumentException if the policy name is unknown
+     */
     public static SimConfig of(String packing) {
-        return new SimConfig(PackingPolicy.byName(packing), SiteChooser.FIRST, false, List.of(), false);
+        return new SimConfig(PackingPolicy.byName(packing), SiteChoicePolicy.liveDefault(), false, List.of(), false);
     }
 
     public SimConfig withFailures(List<Failure> f) {
-        return new SimConfig(packing, siteChooser, wholeNodes, f, checkInvariants);
+        return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants);
     }
 
-    public SimConfig withSiteChooser(SiteChooser c) {
+    public SimConfig withSiteChoice(SiteChoicePolicy c) {
         return new SimConfig(packing, c, wholeNodes, failures, checkInvariants);
     }
 
     public SimConfig withInvariantChecks(boolean on) {
-        return new SimConfig(packing, siteChooser, wholeNodes, failures, on);
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, on);
     }
 
     public SimConfig withWholeNodes(boolean on) {
-        return new SimConfig(packing, siteChooser, on, failures, checkInvariants);
+        return new SimConfig(packing, siteChoice, on, failures, checkInvariants);
     }
 }

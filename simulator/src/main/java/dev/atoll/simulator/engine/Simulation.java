@@ -1,5 +1,6 @@
 package dev.atoll.simulator.engine;
 
+import dev.atoll.placement.Offer;
 import dev.atoll.placement.PlacementResult;
 import dev.atoll.placement.SiteLedger;
 import dev.atoll.protocol.HoldId;
@@ -34,8 +35,11 @@ import java.util.TreeSet;
  * <p>Virtual time is in whole seconds from trace start. Events at the same second run in this order:
  * completions, failures, recoveries, arrivals (then by scheduling order); after all events of a second,
  * one scheduling pass runs. Every decision goes through the placement module: each site's packing
- * policy ({@link SiteLedger#find}) says where a job fits (or that it waits, or never fits), the
- * {@link SiteChooser} picks among the sites that fit, and the start is recorded in the site's ledger as
+ * policy ({@link SiteLedger#find}) says where a job fits (or that it waits, or never fits); each site that
+ * fits makes an {@link Offer} built as the live SiteAgent builds its bid (start estimate 0, the price and
+ * speed of the pool of the placement's first node, fragmentation delta 0, free devices of the model left
+ * after the placement, the site's region); the placement module's {@link dev.atoll.placement.SiteChoicePolicy}
+ * ranks the offers and the first wins; the start is recorded in the site's ledger as
  * a {@link HoldCreated} immediately followed by {@link AllocationCommitted} (negotiation takes no
  * virtual time); completions and failures apply {@link AllocationReleased}.
  *
@@ -345,7 +349,9 @@ public final class Simulation {
         passes++;
         Set<Shape> failed = new HashSet<>();
         int shapesPending = pendingShapes.size();
-        List<SiteChooser.Offer> offers = new ArrayList<>();
+        List<Offer> offers = new ArrayList<>();
+        Map<dev.atoll.protocol.SiteId, Integer> offerSite = new HashMap<>();
+        Map<dev.atoll.protocol.SiteId, Placement> offerPlacement = new HashMap<>();
         List<Job> started = new ArrayList<>();
         for (Job j : candidates) {
             if (failed.size() >= shapesPending) {
@@ -355,13 +361,17 @@ public final class Simulation {
                 continue;
             }
             offers.clear();
+            offerSite.clear();
+            offerPlacement.clear();
             for (int i = 0; i < ledgers.length; i++) {
                 if (!up[i]) {
                     continue;
                 }
                 PlacementResult r = find(ledgers[i], j.spec);
                 if (r instanceof PlacementResult.Fit fit) {
-                    offers.add(new SiteChooser.Offer(i, ledgers[i], fit.placement()));
+                    offers.add(offer(i, fit.placement()));
+                    offerSite.put(sites.get(i).id(), i);
+                    offerPlacement.put(sites.get(i).id(), fit.placement());
                 } else {
                     j.waitReason = r.reason();
                 }
@@ -370,13 +380,39 @@ public final class Simulation {
                 failed.add(j.shape);
                 continue;
             }
-            SiteChooser.Offer o = config.siteChooser().choose(j.spec, List.copyOf(offers));
-            start(j, o.siteIndex(), o.placement());
+            dev.atoll.protocol.SiteId chosen = offers.size() == 1 ? offers.get(0).site()
+                    : config.siteChoice().rank(j.spec, offers).get(0).site();
+            start(j, offerSite.get(chosen), offerPlacement.get(chosen));
             started.add(j);
         }
         for (Job j : started) {
             dequeue(j);
         }
+    }
+
+    /**
+     * The offer site {@code i} makes for {@code p}, with the same fields the live SiteAgent puts in its bid:
+     * freeAfter = free devices of the model once the placement is held.
+     */
+    private Offer offer(int i, Placement p) {
+        SiteLedger l = ledgers[i];
+        SiteSpec spec = sites.get(i);
+        dev.atoll.protocol.PoolSpec pool = spec.pools().get(l.pool(p.shares().get(0).node()));
+        int free = 0;
+        for (int n = 0; n < l.nodeCount(); n++) {
+            if (l.model(n).equals(p.model())) {
+                free += l.freeDevices(n);
+            }
+        }
+        for (NodeShare s : p.shares()) {
+            for (int d : s.devices()) {
+                if (l.usedMilli(s.node(), d) == 0) {
+                    free--;
+                }
+            }
+        }
+        return new Offer(spec.id(), p.model(), 0.0, pool.pricePerDeviceHour(), pool.speedFactor(), 0, free,
+                spec.region());
     }
 
     private PlacementResult find(SiteLedger l, JobSpec spec) {
@@ -389,7 +425,7 @@ public final class Simulation {
         j.epoch++;
         j.attempts++;
         SiteSpec spec = sites.get(site);
-        double speed = poolOf(spec, p.shares().get(0).node()).speedFactor();
+        double speed = spec.pools().get(ledgers[site].pool(p.shares().get(0).node())).speedFactor();
         long run = Math.max(1, (long) Math.ceil(j.task.durationSeconds() / speed));
         HoldId hold = HoldId.of("h-" + (holdSerial++));
         apply(site, new HoldCreated(hold, j.id, j.epoch, p, now * 1000 + HOLD_TTL_MILLIS));
@@ -401,17 +437,6 @@ public final class Simulation {
         busyMilli[site] += j.milli;
         runningById.put(j.id, j);
         events.add(now + run, T_COMPLETION, new Completion(j, j.epoch));
-    }
-
-    private static dev.atoll.protocol.PoolSpec poolOf(SiteSpec spec, int node) {
-        int n = node;
-        for (dev.atoll.protocol.PoolSpec p : spec.pools()) {
-            if (n < p.nodes()) {
-                return p;
-            }
-            n -= p.nodes();
-        }
-        throw new IllegalStateException("node " + node + " not in site " + spec.id());
     }
 
     private void apply(int site, SiteEvent e) {

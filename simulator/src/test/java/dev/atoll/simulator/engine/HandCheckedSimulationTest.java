@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <pre>
  * Sites: A = H800, 2 nodes x 4 devices (n0, n1); B = A100, 1 node x 8 (n0). Packing first-fit (lowest node,
- * lowest devices; a shared request takes the lowest device with room), site choice "first" (A before B).
+ * lowest devices; a shared request takes the lowest device with room), site choice placement's "lowest-price":
+ * every price is 1.0, so ties go to the lower site id (A before B).
  * Failure: site B down at t=15 for 10 s. P = production, BE = best effort, INF = inference. Queue order:
  * priority, then arrival. Events at one second: completions, failures, recoveries, arrivals; then one pass.
  *
@@ -92,6 +93,7 @@ class HandCheckedSimulationTest {
 
     static SimResult run() {
         SimConfig cfg = SimConfig.of("first-fit").withInvariantChecks(true)
+                .withSiteChoice(dev.atoll.placement.SiteChoicePolicy.byName("lowest-price"))
                 .withFailures(List.of(new Failure.SiteDown("B", 15, 10)));
         return new Simulation(List.of(A, B), cfg).run(tasks());
     }

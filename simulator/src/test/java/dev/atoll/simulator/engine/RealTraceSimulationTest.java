@@ -20,7 +20,7 @@ class RealTraceSimulationTest {
         TraceReadResult trace = OpenbTraceReader.readPods(DataFiles.require("alibaba-gpu-v2023/openb_pod_list_default.csv"));
         List<FleetNode> fleet = OpenbTraceReader.readNodes(DataFiles.require("alibaba-gpu-v2023/openb_node_list_gpu_node.csv"));
         List<SiteSpec> sites = FleetSplitter.split(fleet, List.of("a", "b", "c"));
-        SimResult r = new Simulation(sites, SimConfig.of("best-fit").withSiteChooser(SiteChooser.MOST_FREE)).run(trace.tasks());
+        SimResult r = new Simulation(sites, SimConfig.of("best-fit")).run(trace.tasks());
         SimSummary s = SimSummary.of(r);
         assertThat(s.jobs()).isEqualTo(7063);
         // The real cluster ran this load, so a third of it per site absorbs it.

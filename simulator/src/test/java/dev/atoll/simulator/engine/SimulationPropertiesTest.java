@@ -60,9 +60,9 @@ class SimulationPropertiesTest {
 
     @Property(tries = 150)
     void everyJobEndsAndRunsForItsDuration(@ForAll("traces") List<TraceTask> tasks, @ForAll("failures") List<Failure> failures,
-                                           @ForAll @IntRange(min = 0, max = 1) int policy) {
-        SimConfig cfg = new SimConfig(PackingPolicy.byName(policy == 0 ? "first-fit" : "best-fit"),
-                policy == 0 ? SiteChooser.FIRST : SiteChooser.MOST_FREE, false, failures, true);
+                                           @ForAll @IntRange(min = 0, max = 2) int policy) {
+        SimConfig cfg = new SimConfig(PackingPolicy.byName(List.of("first-fit", "best-fit", "fgd").get(policy)),
+                dev.atoll.placement.SiteChoicePolicy.byName(policy == 0 ? "lowest-price" : "default"), false, failures, true);
         SimResult r = new Simulation(SITES, cfg).run(tasks);
         assertThat(r.jobs()).hasSize(tasks.size());
         for (JobOutcome o : r.jobs()) {
