@@ -1,5 +1,8 @@
 package dev.atoll.simulator.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.atoll.placement.PackingPolicy;
 import dev.atoll.placement.SiteChoicePolicy;
 import dev.atoll.protocol.SiteSpec;
@@ -7,8 +10,10 @@ import dev.atoll.simulator.engine.Failure;
 import dev.atoll.simulator.engine.SimConfig;
 import dev.atoll.simulator.engine.SimResult;
 import dev.atoll.simulator.engine.Simulation;
+import dev.atoll.simulator.engine.Sweep;
 import dev.atoll.simulator.metrics.ReportWriter;
 import dev.atoll.simulator.metrics.SimSummary;
+import dev.atoll.simulator.topology.CapacityChange;
 import dev.atoll.simulator.topology.FleetNode;
 import dev.atoll.simulator.topology.FleetSplitter;
 import dev.atoll.simulator.trace.FleetFile;
@@ -18,27 +23,39 @@ import dev.atoll.simulator.trace.TraceReadResult;
 import dev.atoll.simulator.trace.TraceTask;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code sim}: the simulator's command line. A plain picocli command, usable on its own with
  * {@code new CommandLine(new SimCommand()).execute(args)} or as a subcommand of a root command.
- * Subcommand {@code run} replays one trace on a fleet split into sites.
+ * Subcommands: {@code run} replays one trace on a fleet split into sites and writes a report;
+ * {@code sweep} runs a grid of site counts and policies in parallel and writes a comparison table.
+ * Exit codes: 0 success, 1 a file could not be read or written, 2 bad input (the message names the
+ * option and the value).
  */
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = "Discrete-event simulation of a federation over a real trace, using the placement module.",
-        subcommands = {SimCommand.Run.class})
+        subcommands = {SimCommand.Run.class, SimCommand.SweepCommand.class})
 public final class SimCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,16 +67,8 @@ public final class SimCommand implements Callable<Integer> {
         return 2;
     }
 
-    /**
-     * {@code sim run}: reads the trace and the fleet, splits the fleet into sites, simulates, prints a
-     * summary table and writes summary.json, jobs.csv, PNG charts and report.html into {@code --out}.
-     * Exit code 0 on success, 2 on bad input (the message names the option and value).
-     */
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Replay one trace and write a report.")
-    public static final class Run implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    /** Options shared by {@code run} and {@code sweep}. */
+    public static final class Common {
         @Option(names = "--trace", required = true, description = "Trace CSV file.")
         Path trace;
 
@@ -75,19 +84,8 @@ public final class SimCommand implements Callable<Integer> {
                 description = "Fleet CSV: openb node list (sn,cpu_milli,memory_mib,gpu,model) or spot fleet (gpu_model,gpu_capacity_num,cpu_num,node_name).")
         Path nodes;
 
-        @Option(names = "--sites", defaultValue = "2", description = "Number of sites to split the fleet into (default ${DEFAULT-VALUE}).")
-        int sites;
-
-        @Option(names = "--site-ids", split = ",", description = "Site ids (overrides --sites), e.g. a,b,c.")
-        List<String> siteIds;
-
-        @Option(names = "--policy", defaultValue = "best-fit", description = "In-site packing policy of the placement module (default ${DEFAULT-VALUE}).")
-        String policy;
-
-        @Option(names = "--site-policy", defaultValue = "default",
-                description = "Placement's cross-site policy: default, earliest-start, lowest-price, load-balance, throughput, "
-                        + "locality, fragmentation, or weighted name:weight,... (default ${DEFAULT-VALUE}).")
-        String sitePolicy;
+        @Option(names = "--add", description = "Add capacity SITE:MODEL:NODESxDEVICES, e.g. site-b:H800:64x8 (repeatable).")
+        List<String> add = new ArrayList<>();
 
         @Option(names = "--whole-nodes", description = "Every gang takes whole nodes (shares rounded up to a device).")
         boolean wholeNodes;
@@ -113,53 +111,48 @@ public final class SimCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "Output directory.")
         Path out;
 
-        @Override
-        public Integer call() {
-            PrintWriter o = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                return run(o);
-            } catch (IllegalArgumentException e) {
-                err.println("sim run: " + e.getMessage());
-                err.flush();
-                return 2;
-            } catch (java.io.UncheckedIOException e) {
-                err.println("sim run: " + e.getMessage());
-                err.flush();
-                return 1;
-            }
-        }
+        TraceFormat format;
+        TraceReadResult read;
+        List<TraceTask> tasks;
+        List<FleetNode> fleet;
+        List<CapacityChange> changes;
+        List<Failure.SiteDown> siteFailures;
+        double readSeconds;
 
-        private int run(PrintWriter o) {
-            if (sites < 1) {
-                throw new IllegalArgumentException("--sites must be >= 1, got " + sites);
-            }
+        /** Validates options, then reads the trace and the fleet and prints what was read. */
+        void load(PrintWriter o) {
             if (limit < 0) {
                 throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
             }
-            TraceFormat format = TraceFormat.byName(traceFormat);
-            PackingPolicy packing = PackingPolicy.byName(policy);
-            SiteChoicePolicy chooser = SiteChoicePolicy.byName(sitePolicy);
+            if (failNodes < 0) {
+                throw new IllegalArgumentException("--fail-nodes must be >= 0, got " + failNodes);
+            }
+            if (nodeRepairSeconds < 0) {
+                throw new IllegalArgumentException("--node-repair-seconds must be >= 0, got " + nodeRepairSeconds);
+            }
+            format = TraceFormat.byName(traceFormat);
             ZoneId z;
             try {
                 z = zone == null ? null : ZoneId.of(zone);
             } catch (java.time.DateTimeException e) {
                 throw new IllegalArgumentException("--zone must be a time zone id such as UTC or Asia/Shanghai, got '" + zone + "'");
             }
-            List<Failure.SiteDown> siteFailures = new ArrayList<>();
+            changes = new ArrayList<>();
+            for (String a : add) {
+                changes.add(CapacityChange.parse(a));
+            }
+            siteFailures = new ArrayList<>();
             for (String f : failSites) {
                 siteFailures.add(parseSiteFailure(f));
             }
             long t0 = System.nanoTime();
-            TraceReadResult read = format.read(trace, z);
-            List<FleetNode> fleet = FleetFile.read(nodes);
-            List<String> ids = siteIds != null && !siteIds.isEmpty() ? siteIds : FleetSplitter.defaultSiteIds(sites);
-            List<SiteSpec> specs = FleetSplitter.split(fleet, ids);
-            List<TraceTask> tasks = read.tasks();
+            read = format.read(trace, z);
+            fleet = FleetFile.read(nodes);
+            tasks = read.tasks();
             if (limit > 0 && tasks.size() > limit) {
                 tasks = tasks.subList(0, limit);
             }
-            long t1 = System.nanoTime();
+            readSeconds = (System.nanoTime() - t0) / 1e9;
             o.printf("trace %s (%s): %d rows, %d tasks, skipped %s%n", trace, format.cliName(), read.rowCount(),
                     read.tasks().size(), read.skippedByReason());
             int shown = 0;
@@ -170,39 +163,21 @@ public final class SimCommand implements Callable<Integer> {
                 }
                 o.println("  problem " + p);
             }
-            o.printf("fleet %s: %d nodes, %d devices -> %d sites%n", nodes, fleet.size(),
-                    fleet.stream().mapToInt(FleetNode::devices).sum(), specs.size());
-            List<Failure> failures = failures(siteFailures, specs, tasks);
-            SimConfig config = new SimConfig(packing, chooser, wholeNodes, failures, checkInvariants);
-            SimResult result = new Simulation(specs, config).run(tasks);
-            long t2 = System.nanoTime();
-            SimSummary summary = SimSummary.of(result);
-            o.print(summary.table());
-            o.printf("read %.2f s, simulated %.2f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-            Map<String, Object> run = new LinkedHashMap<>();
-            run.put("trace", trace.toString());
-            run.put("traceFormat", format.cliName());
-            run.put("nodes", nodes.toString());
-            run.put("sites", ids);
-            run.put("policy", packing.name());
-            run.put("sitePolicy", chooser.name());
-            run.put("wholeNodes", wholeNodes);
-            run.put("seed", seed);
-            run.put("failures", failures.toString());
-            run.put("traceRows", read.rowCount());
-            run.put("traceSkipped", read.skippedByReason());
-            run.put("simulatedSeconds", (t2 - t1) / 1e9);
-            ReportWriter.write(out, run, result, summary);
-            o.println("wrote " + out.resolve("report.html"));
-            o.flush();
-            return 0;
+            o.printf("fleet %s: %d nodes, %d devices%n", nodes, fleet.size(), fleet.stream().mapToInt(FleetNode::devices).sum());
         }
 
-        private List<Failure> failures(List<Failure.SiteDown> siteFailures, List<SiteSpec> specs, List<TraceTask> tasks) {
-            List<Failure> f = new ArrayList<>(siteFailures);
-            if (failNodes < 0) {
-                throw new IllegalArgumentException("--fail-nodes must be >= 0, got " + failNodes);
+        /** @return the fleet split over {@code ids}, with the capacity changes applied */
+        List<SiteSpec> sites(List<String> ids) {
+            List<SiteSpec> specs = FleetSplitter.split(fleet, ids);
+            for (CapacityChange c : changes) {
+                specs = c.applyTo(specs);
             }
+            return specs;
+        }
+
+        /** @return the site failures plus {@code --fail-nodes} random node failures drawn with the seed */
+        List<Failure> failures(List<SiteSpec> specs) {
+            List<Failure> f = new ArrayList<>(siteFailures);
             if (failNodes > 0) {
                 long span = Math.max(1, tasks.stream().mapToLong(TraceTask::arrivalSeconds).max().orElse(1));
                 SplittableRandom rnd = new SplittableRandom(seed);
@@ -215,17 +190,243 @@ public final class SimCommand implements Callable<Integer> {
             return f;
         }
 
-        /** Parses {@code SITE@AT[+DOWN]}. @throws IllegalArgumentException naming the value */
-        static Failure.SiteDown parseSiteFailure(String text) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^@]+)@(\\d+)(?:\\+(\\d+))?").matcher(text.trim());
-            if (!m.matches()) {
-                throw new IllegalArgumentException("--fail-site must be SITE@AT_SECONDS[+DOWN_SECONDS], got '" + text + "'");
-            }
-            return new Failure.SiteDown(m.group(1), Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3)));
+        Map<String, Object> describe() {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("trace", trace.toString());
+            run.put("traceFormat", format.cliName());
+            run.put("traceRows", read.rowCount());
+            run.put("traceSkipped", read.skippedByReason());
+            run.put("tasks", tasks.size());
+            run.put("nodes", nodes.toString());
+            run.put("capacityChanges", changes.toString());
+            run.put("wholeNodes", wholeNodes);
+            run.put("seed", seed);
+            return run;
         }
     }
 
-    /** Runs {@code sim} as a program. */
+    /** Parses {@code SITE@AT[+DOWN]} (seconds). @throws IllegalArgumentException naming the value */
+    static Failure.SiteDown parseSiteFailure(String text) {
+        Matcher m = Pattern.compile("([^@]+)@(\\d{1,15})(?:\\+(\\d{1,15}))?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--fail-site must be SITE@AT_SECONDS[+DOWN_SECONDS], got '" + text + "'");
+        }
+        return new Failure.SiteDown(m.group(1), Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3)));
+    }
+
+    private static int guard(CommandLine.Model.CommandSpec spec, String name, Callable<Integer> body) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return body.call();
+        } catch (IllegalArgumentException e) {
+            err.println("sim " + name + ": " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (UncheckedIOException e) {
+            err.println("sim " + name + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            spec.commandLine().getOut().flush();
+        }
+    }
+
+    /**
+     * {@code sim run}: reads the trace and the fleet, splits the fleet into sites, simulates, prints a
+     * summary table and writes summary.json, jobs.csv, PNG charts and report.html into {@code --out}.
+     */
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Replay one trace and write a report.")
+    public static final class Run implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--sites", defaultValue = "2", description = "Number of sites to split the fleet into (default ${DEFAULT-VALUE}).")
+        int sites;
+
+        @Option(names = "--site-ids", split = ",", description = "Site ids (overrides --sites), e.g. a,b,c.")
+        List<String> siteIds;
+
+        @Option(names = "--policy", defaultValue = "best-fit", description = "In-site packing policy of the placement module: first-fit, best-fit, fgd (default ${DEFAULT-VALUE}).")
+        String policy;
+
+        @Option(names = "--site-policy", defaultValue = "default",
+                description = "Placement's cross-site policy: default, earliest-start, lowest-price, load-balance, throughput, "
+                        + "locality, fragmentation, or weighted name:weight,... (default ${DEFAULT-VALUE}).")
+        String sitePolicy;
+
+        @Override
+        public Integer call() {
+            return guard(spec, "run", () -> run(spec.commandLine().getOut()));
+        }
+
+        private int run(PrintWriter o) {
+            if (sites < 1) {
+                throw new IllegalArgumentException("--sites must be >= 1, got " + sites);
+            }
+            PackingPolicy packing = PackingPolicy.byName(policy);
+            SiteChoicePolicy choice = SiteChoicePolicy.byName(sitePolicy);
+            Common c = common;
+            c.load(o);
+            List<String> ids = siteIds != null && !siteIds.isEmpty() ? siteIds : FleetSplitter.defaultSiteIds(sites);
+            List<SiteSpec> specs = c.sites(ids);
+            List<Failure> failures = c.failures(specs);
+            SimConfig config = new SimConfig(packing, choice, c.wholeNodes, failures, c.checkInvariants);
+            long t1 = System.nanoTime();
+            SimResult result = new Simulation(specs, config).run(c.tasks);
+            double simSeconds = (System.nanoTime() - t1) / 1e9;
+            SimSummary summary = SimSummary.of(result);
+            o.print(summary.table());
+            o.printf(Locale.ROOT, "read %.2f s, simulated %.2f s%n", c.readSeconds, simSeconds);
+            Map<String, Object> run = c.describe();
+            run.put("sites", ids);
+            run.put("policy", packing.name());
+            run.put("sitePolicy", choice.name());
+            run.put("failures", failures.toString());
+            run.put("simulatedSeconds", simSeconds);
+            ReportWriter.write(c.out, run, result, summary);
+            o.println("wrote " + c.out.resolve("report.html"));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code sim sweep}: every combination of {@code --sites}, {@code --policy} and {@code --site-policy},
+     * run in parallel; prints a comparison table and writes sweep.csv and sweep.json into {@code --out}.
+     */
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = "Compare site counts and policies on one trace, in parallel.")
+    public static final class SweepCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--sites", split = ",", defaultValue = "2", description = "Site counts, e.g. 2,4,8 (default ${DEFAULT-VALUE}).")
+        List<Integer> sites;
+
+        @Option(names = "--policy", split = ",", defaultValue = "best-fit", description = "Packing policies, e.g. first-fit,best-fit,fgd.")
+        List<String> policies;
+
+        @Option(names = "--site-policy", defaultValue = "default",
+                description = "Cross-site policy (repeatable, since a weighted policy contains commas).")
+        List<String> sitePolicies;
+
+        @Option(names = "--threads", description = "Parallel simulations (default: available processors).")
+        Integer threads;
+
+        @Override
+        public Integer call() {
+            return guard(spec, "sweep", () -> sweep(spec.commandLine().getOut()));
+        }
+
+        private int sweep(PrintWriter o) throws IOException {
+            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            if (t < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+            }
+            for (int n : sites) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("--sites must be >= 1, got " + n);
+                }
+            }
+            for (String p : policies) {
+                PackingPolicy.byName(p);
+            }
+            for (String p : sitePolicies) {
+                SiteChoicePolicy.byName(p);
+            }
+            Common c = common;
+            c.load(o);
+            List<Sweep.Point> points = new ArrayList<>();
+            List<String[]> keys = new ArrayList<>();
+            for (int n : sites) {
+                List<SiteSpec> specs = c.sites(FleetSplitter.defaultSiteIds(n));
+                List<Failure> failures = c.failures(specs);
+                for (String p : policies) {
+                    for (String sp : sitePolicies) {
+                        SimConfig cfg = new SimConfig(PackingPolicy.byName(p), SiteChoicePolicy.byName(sp), c.wholeNodes,
+                                failures, c.checkInvariants);
+                        points.add(new Sweep.Point("sites=" + n + " policy=" + p + " site-policy=" + sp, specs, cfg));
+                        keys.add(new String[] {Integer.toString(n), p, sp});
+                    }
+                }
+            }
+            long t0 = System.nanoTime();
+            List<Sweep.Outcome> outcomes = Sweep.run(c.tasks, points, t);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            Files.createDirectories(c.out);
+            String header = String.format(Locale.ROOT, "%-6s %-10s %-22s %9s %6s %12s %10s %10s %12s %10s %8s%n",
+                    "sites", "policy", "site-policy", "completed", "never", "JCT mean s", "JCT p95", "JCT p99",
+                    "wait mean s", "wait p99", "sim s");
+            o.print(header);
+            List<Map<String, Object>> json = new ArrayList<>();
+            try (Writer w = Files.newBufferedWriter(c.out.resolve("sweep.csv"), StandardCharsets.UTF_8);
+                 CsvWriter csv = CsvWriter.builder().build(w)) {
+                csv.writeRecord("sites", "policy", "site_policy", "jobs", "completed", "never_ran", "jct_mean_s", "jct_p50_s",
+                        "jct_p95_s", "jct_p99_s", "wait_mean_s", "wait_p50_s", "wait_p95_s", "wait_p99_s", "makespan_s",
+                        "mean_utilization", "restarts", "sim_seconds");
+                for (int i = 0; i < outcomes.size(); i++) {
+                    Sweep.Outcome out = outcomes.get(i);
+                    SimSummary s = out.summary();
+                    String n = keys.get(i)[0];
+                    String p = keys.get(i)[1];
+                    String sp = keys.get(i)[2];
+                    double util = meanUtilization(s);
+                    o.printf(Locale.ROOT, "%-6s %-10s %-22s %9d %6d %12.1f %10d %10d %12.1f %10d %8.2f%n", n, p, sp,
+                            s.completed(), s.neverRan(), s.jct().mean(), s.jct().p95(), s.jct().p99(),
+                            s.queueingDelay().mean(), s.queueingDelay().p99(), out.wallSeconds());
+                    csv.writeRecord(n, p, sp, Integer.toString(s.jobs()), Integer.toString(s.completed()),
+                            Integer.toString(s.neverRan()), fmt(s.jct().mean()), Long.toString(s.jct().p50()),
+                            Long.toString(s.jct().p95()), Long.toString(s.jct().p99()), fmt(s.queueingDelay().mean()),
+                            Long.toString(s.queueingDelay().p50()), Long.toString(s.queueingDelay().p95()),
+                            Long.toString(s.queueingDelay().p99()), Long.toString(s.makespanSeconds()), fmt(util),
+                            Long.toString(s.restarts()), fmt(out.wallSeconds()));
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("sites", Integer.parseInt(n));
+                    row.put("policy", p);
+                    row.put("sitePolicy", sp);
+                    row.put("summary", s);
+                    row.put("simSeconds", out.wallSeconds());
+                    json.add(row);
+                }
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            Map<String, Object> run = c.describe();
+            run.put("threads", t);
+            run.put("wallSeconds", wall);
+            doc.put("run", run);
+            doc.put("points", json);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(c.out.resolve("sweep.json").toFile(), doc);
+            o.printf(Locale.ROOT, "%d simulations on %d threads in %.2f s; wrote %s%n", outcomes.size(), t, wall,
+                    c.out.resolve("sweep.csv"));
+            return 0;
+        }
+
+        private static String fmt(double v) {
+            return String.format(Locale.ROOT, "%.4f", v);
+        }
+
+        /** @return device-weighted mean utilization over the sites */
+        private static double meanUtilization(SimSummary s) {
+            double busy = 0;
+            double devices = 0;
+            for (SimSummary.SiteFigures f : s.sites()) {
+                busy += f.meanUtilization() * f.devices();
+                devices += f.devices();
+            }
+            return devices == 0 ? 0 : busy / devices;
+        }
+    }
+
+    /** Runs {@code sim} as a program and exits with its code. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new SimCommand()).execute(args));
     }

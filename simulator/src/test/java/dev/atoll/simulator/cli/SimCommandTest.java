@@ -76,9 +76,73 @@ class SimCommandTest {
         assertThat(r.err()).contains("trace format must be one of").contains("'slurm'");
         r = exec("run", "--trace", "x.csv", "--policy", "worst-fit", "--nodes", "n.csv", "--out", dir.toString());
         assertThat(r.err()).contains("packing policy must be one of").contains("'worst-fit'");
-        assertThat(SimCommand.Run.parseSiteFailure("site-b@3600+7200").downForSeconds()).isEqualTo(7200);
+        assertThat(SimCommand.parseSiteFailure("site-b@3600+7200").downForSeconds()).isEqualTo(7200);
         r = exec("run", "--trace", "x.csv", "--fail-site", "b@soon", "--nodes", "n.csv", "--out", dir.toString());
         assertThat(r.err()).contains("--fail-site must be SITE@AT_SECONDS[+DOWN_SECONDS], got 'b@soon'");
         assertThat(exec().code()).isEqualTo(2);
+    }
+
+    @Test
+    void sweepComparesPoliciesInParallelWithTheSameResultsAsSequential() throws Exception {
+        Path trace = dir.resolve("t.csv");
+        StringBuilder sb = new StringBuilder("id,tenant,arrival_seconds,duration_seconds,devices,gpu_milli\n");
+        for (int i = 0; i < 200; i++) {
+            int dev = new int[] {1, 1, 2, 4, 8}[i % 5];
+            sb.append("j").append(i).append(",t").append(i % 3).append(',').append(i * 7).append(',')
+                    .append(30 + (i * 37) % 500).append(',').append(dev).append(',').append(dev == 1 && i % 2 == 0 ? 300 : 1000).append('\n');
+        }
+        Files.writeString(trace, sb.toString());
+        Path nodes = dir.resolve("n.csv");
+        Files.writeString(nodes, "gpu_model,gpu_capacity_num,cpu_num,node_name\nH800,8,96,0\nH800,8,96,1\nA10,1,32,2\nA10,1,32,3\nH800,4,96,4\n");
+        Path out1 = dir.resolve("s1");
+        Path out2 = dir.resolve("s2");
+        String[] common = {"--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--sites", "1,2", "--policy", "first-fit,best-fit", "--site-policy", "default",
+                "--site-policy", "earliest-start:2,lowest-price:1"};
+        Outcome a = exec(concat(new String[] {"sweep", "--threads", "3", "--out", out1.toString()}, common));
+        Outcome b = exec(concat(new String[] {"sweep", "--threads", "1", "--out", out2.toString()}, common));
+        assertThat(a.err()).isEmpty();
+        assertThat(a.code()).isZero();
+        assertThat(a.out()).contains("8 simulations on 3 threads");
+        List<String> rows1 = Files.readAllLines(out1.resolve("sweep.csv"));
+        List<String> rows2 = Files.readAllLines(out2.resolve("sweep.csv"));
+        assertThat(rows1).hasSize(9);
+        assertThat(rows1.get(1)).startsWith("1,first-fit,default,200,200,0,");
+        assertThat(rows1.get(2)).startsWith("1,first-fit,\"earliest-start:2,lowest-price:1\",200,200,0,");
+        // Everything but the wall-clock column is identical whatever the thread count.
+        for (int i = 0; i < rows1.size(); i++) {
+            assertThat(rows1.get(i).substring(0, rows1.get(i).lastIndexOf(',')))
+                    .isEqualTo(rows2.get(i).substring(0, rows2.get(i).lastIndexOf(',')));
+        }
+        assertThat(out1.resolve("sweep.json")).isNotEmptyFile();
+    }
+
+    @Test
+    void addedCapacityIsUsed() throws Exception {
+        Path trace = dir.resolve("t.csv");
+        Files.writeString(trace, "id,tenant,arrival_seconds,duration_seconds,devices,models\nbig,t,0,10,16,H800\n");
+        Path nodes = dir.resolve("n.csv");
+        Files.writeString(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,1,1,8,H800\nn1,1,1,8,H800\n");
+        Outcome r = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--sites", "2", "--out", dir.resolve("o1").toString());
+        assertThat(r.out()).contains("never ran 1 {never-fits=1}");
+        r = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--sites", "2", "--add", "site-b:H800:1x8", "--out", dir.resolve("o2").toString());
+        assertThat(r.out()).contains("completed 1  never ran 0");
+        assertThat(Files.readAllLines(dir.resolve("o2/jobs.csv")).get(1)).contains(",site-b,H800,0,10,");
+        r = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--add", "site-z:H800:1x8", "--out", dir.resolve("o3").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown site 'site-z'");
+        r = exec("run", "--trace", dir.resolve("missing.csv").toString(), "--nodes", nodes.toString(),
+                "--out", dir.resolve("o4").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("missing.csv");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
