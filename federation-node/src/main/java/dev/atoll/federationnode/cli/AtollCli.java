@@ -1,5 +1,6 @@
 package dev.atoll.federationnode.cli;
 
+import dev.atoll.simulator.cli.SimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,17 +42,13 @@ public final class AtollCli implements Runnable {
     }
 
     /**
-     * Builds the command line: the root command with every subcommand, including {@code sim} when the
-     * simulator's CLI is on the class path, and an exception handler that prints one line instead of a
+     * Builds the command line: the root command with every subcommand, including the simulator's
+     * {@code sim}, and an exception handler that prints one line instead of a
      * stack trace for expected errors.
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AtollCli());
-        // TODO(issue 2): wire `new dev.atoll.simulator.cli.SimCommand()` directly once it lands.
-        Object sim = simCommand();
-        if (sim != null) {
-            cl.addSubcommand("sim", sim);
-        }
+        cl.addSubcommand("sim", new SimCommand());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof IllegalArgumentException) {
@@ -67,17 +64,6 @@ public final class AtollCli implements Runnable {
             throw ex;
         });
         return cl;
-    }
-
-    /** @return a new {@code dev.atoll.simulator.cli.SimCommand} if that class exists, else null */
-    static Object simCommand() {
-        try {
-            return Class.forName("dev.atoll.simulator.cli.SimCommand").getDeclaredConstructor().newInstance();
-        } catch (ClassNotFoundException e) {
-            return null;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create dev.atoll.simulator.cli.SimCommand: " + e, e);
-        }
     }
 
     /**

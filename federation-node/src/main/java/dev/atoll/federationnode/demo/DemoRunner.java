@@ -83,18 +83,19 @@ public final class DemoRunner {
                 + "%d sites; run dir %s%n", w.tasks().size(), w.arrivalSpanSeconds() / 3600.0, speedup,
                 w.arrivalSpanSeconds() / speedup, w.sites().size(), runDir);
         err.flush();
+        Duration upTimeout = Duration.ofMillis((long) (o.upTimeoutSeconds() * 1000));
         LocalFederation fed = LocalFederation.start(w.sites(), runDir, speedup, o.classpath(), o.jvmOptions(),
-                o.nodeMain());
+                o.nodeMain(), upTimeout);
         Thread hook = new Thread(fed::close, "atoll-demo-stop-nodes");
         Runtime.getRuntime().addShutdownHook(hook);
         List<JobOutcome> outcomes;
         try {
-            fed.awaitUp(Duration.ofMillis((long) (o.upTimeoutSeconds() * 1000)));
+            fed.awaitUp(upTimeout);
             for (NodeEndpoint e : fed.endpoints()) {
                 err.printf("demo: %s up at %s (log %s)%n", e.site(), e.url(), runDir.resolve(e.site() + ".log"));
             }
             err.flush();
-            fed.awaitConvergence(Duration.ofMillis((long) (o.upTimeoutSeconds() * 1000)), err);
+            fed.awaitConvergence(upTimeout, err);
             err.printf(Locale.ROOT, "demo: all %d sites see each other after %.1f s; replaying%n", w.sites().size(),
                     (System.nanoTime() - t0) / 1e9);
             err.flush();
@@ -102,6 +103,7 @@ public final class DemoRunner {
                     ProgressBar.stderrIsTerminal());
             outcomes = replayer.run(w.tasks(), Duration.ofMillis((long) (o.settleSeconds() * 1000)));
             if (o.keepRunning()) {
+                JobsCsv.write(runDir.resolve("jobs.csv"), outcomes, speedup);
                 DemoSummary s = new DemoSummary(w, outcomes, speedup, (System.nanoTime() - t0) / 1e9);
                 err.println("demo: --keep-running: nodes stay up until Ctrl-C:");
                 for (NodeEndpoint e : fed.endpoints()) {
@@ -127,7 +129,10 @@ public final class DemoRunner {
                 // already shutting down: the hook runs anyway and close() is idempotent
             }
         }
+        JobsCsv.write(runDir.resolve("jobs.csv"), outcomes, speedup);
         DemoSummary s = new DemoSummary(w, outcomes, speedup, (System.nanoTime() - t0) / 1e9);
+        err.println("demo: one line per job in " + runDir.resolve("jobs.csv"));
+        err.flush();
         out.print(s.render());
         out.flush();
         return new Result(s, runDir, fed.pids());
@@ -135,8 +140,12 @@ public final class DemoRunner {
 
     private static Path freshRunDir(DemoOptions o) throws IOException {
         if (o.runDir() != null) {
-            if (Files.exists(o.runDir()) && Files.list(o.runDir()).findAny().isPresent()) {
-                throw new IllegalArgumentException("--run-dir: not empty: " + o.runDir());
+            if (Files.exists(o.runDir())) {
+                try (var entries = Files.list(o.runDir())) {
+                    if (entries.findAny().isPresent()) {
+                        throw new IllegalArgumentException("--run-dir: not empty: " + o.runDir());
+                    }
+                }
             }
             return Files.createDirectories(o.runDir()).toAbsolutePath();
         }

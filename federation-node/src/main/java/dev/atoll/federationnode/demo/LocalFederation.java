@@ -41,8 +41,9 @@ public final class LocalFederation implements AutoCloseable {
     }
 
     /**
-     * Writes site files and starts one node JVM per site. If starting any node fails, the ones already
-     * started are stopped before the exception propagates.
+     * Writes site files and starts one node JVM per site: the first site's node alone, and once it printed
+     * its "up" line (it then owns the shared H2 journal and is the cluster's first seed) the others
+     * together. If anything fails, the nodes already started are stopped before the exception propagates.
      *
      * @param sites the sites
      * @param runDir fresh run directory (site files, data directories, logs and the H2 journal go there)
@@ -50,11 +51,14 @@ public final class LocalFederation implements AutoCloseable {
      * @param classpath class path of the node JVMs
      * @param jvmOptions JVM options of the node JVMs
      * @param mainClass node main class, normally {@link #NODE_MAIN}
-     * @return the running federation (nodes may still be starting; see {@link #awaitUp(Duration)})
+     * @param firstUpTimeout how long the first node gets to come up
+     * @return the running federation (nodes after the first may still be starting; see {@link #awaitUp})
      * @throws IOException if a file cannot be written or a JVM cannot be started
+     * @throws IllegalStateException if the first node exits or is not up in time
      */
     public static LocalFederation start(List<SiteSpec> sites, Path runDir, double speedup, String classpath,
-                                        List<String> jvmOptions, String mainClass) throws IOException {
+                                        List<String> jvmOptions, String mainClass, Duration firstUpTimeout)
+            throws IOException, InterruptedException {
         int[] ports = freePorts(2 * sites.size());
         List<NodeEndpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < sites.size(); i++) {
@@ -63,15 +67,22 @@ public final class LocalFederation implements AutoCloseable {
         LocalFederation f = new LocalFederation(sites, endpoints, runDir);
         Path h2 = runDir.resolve("atoll-journal").toAbsolutePath();
         try {
+            List<Path> files = new ArrayList<>();
             for (int i = 0; i < sites.size(); i++) {
                 SiteSpec s = sites.get(i);
                 String id = s.id().value();
-                Path file = SiteFiles.write(runDir.resolve(id + ".conf"), s, endpoints.get(i), endpoints,
-                        runDir.resolve(id).toAbsolutePath(), h2, speedup);
-                f.nodes.add(NodeProcess.start(id, classpath, jvmOptions, mainClass, file.toAbsolutePath(),
-                        runDir.resolve(id + ".log"), runDir));
+                files.add(SiteFiles.write(runDir.resolve(id + ".conf"), s, endpoints.get(i), endpoints,
+                        runDir.resolve(id).toAbsolutePath(), h2, speedup).toAbsolutePath());
             }
-        } catch (IOException | RuntimeException e) {
+            for (int i = 0; i < sites.size(); i++) {
+                String id = sites.get(i).id().value();
+                f.nodes.add(NodeProcess.start(id, classpath, jvmOptions, mainClass, files.get(i),
+                        runDir.resolve(id + ".log"), runDir));
+                if (i == 0) {
+                    f.nodes.get(0).awaitUp(firstUpTimeout);
+                }
+            }
+        } catch (IOException | RuntimeException | InterruptedException e) {
             f.close();
             throw e;
         }
@@ -153,7 +164,7 @@ public final class LocalFederation implements AutoCloseable {
                     Set<String> lacking = new TreeSet<>(all);
                     lacking.removeAll(seen);
                     missing.append(missing.length() > 0 ? "; " : "").append(e.site()).append(" at ").append(e.url())
-                            .append(problem != null ? ": " + problem : " does not see " + lacking);
+                            .append(problem != null ? ": " + problem : " sees " + seen + ", not " + lacking);
                 }
             }
             if (missing.length() == 0) {

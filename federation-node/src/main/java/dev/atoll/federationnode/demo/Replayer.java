@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code (arrival - first arrival) / speedup} after the start, asynchronously with at most
  * {@code concurrency} requests in flight. After the last submission it polls every accepted job on its
  * origin until all are settled (placed, running, completed, failed, rejected, cancelled) or the settle
- * timeout passes.
+ * timeout passes (no request is started after it).
  */
 public final class Replayer {
     private final List<NodeEndpoint> endpoints;
@@ -75,9 +75,10 @@ public final class Replayer {
         java.util.concurrent.atomic.AtomicIntegerArray accepted = new java.util.concurrent.atomic.AtomicIntegerArray(n);
         long first = n == 0 ? 0 : tasks.get(0).arrivalSeconds();
         long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong lastArrival = new java.util.concurrent.atomic.AtomicLong(first);
         try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("submit", submitted.get(), n,
-                String.format(Locale.ROOT, "answered %d, refused %d, trace %s", answered.get(), refused.get(),
-                        traceClock(start, first))))) {
+                String.format(Locale.ROOT, "answered %d, refused %d, trace %.1f h", answered.get(), refused.get(),
+                        lastArrival.get() / 3600.0)))) {
             for (int i = 0; i < n; i++) {
                 DemoTask t = tasks.get(i);
                 long due = start + (long) ((t.arrivalSeconds() - first) / speedup * 1e9);
@@ -90,6 +91,7 @@ public final class Replayer {
                 int node = i % endpoints.size();
                 String origin = endpoints.get(node).site();
                 submitted.incrementAndGet();
+                lastArrival.set(t.arrivalSeconds());
                 clients.get(node).submitAsync(t.toJson()).whenComplete((r, ex) -> {
                     try {
                         JobOutcome o;
@@ -125,12 +127,10 @@ public final class Replayer {
         return result;
     }
 
-    private String traceClock(long start, long first) {
-        double traceSeconds = first + (System.nanoTime() - start) / 1e9 * speedup;
-        return String.format(Locale.ROOT, "%.1f h", traceSeconds / 3600);
-    }
-
-    /** Polls every accepted job at least once, then the unsettled ones until settled or the deadline. */
+    /**
+     * Polls every accepted job, round after round, until all are settled or the deadline passes; a job not
+     * polled before the deadline keeps the state its submission answered.
+     */
     private void settle(List<DemoTask> tasks, AtomicReferenceArray<JobOutcome> out,
                         java.util.concurrent.atomic.AtomicIntegerArray accepted, Duration settle)
             throws InterruptedException {
@@ -154,13 +154,13 @@ public final class Replayer {
         try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("settle", settled.get(), n,
                 String.format(Locale.ROOT, "placed %d, rejected %d, waiting %d", placed.get(), rejected.get(),
                         n - settled.get())))) {
-            boolean firstRound = true;
-            while (!pending.isEmpty()) {
-                if (!firstRound && System.nanoTime() > deadline) {
-                    break;
-                }
+            while (!pending.isEmpty() && System.nanoTime() < deadline) {
                 List<Integer> still = java.util.Collections.synchronizedList(new ArrayList<>());
                 for (int idx : pending) {
+                    if (System.nanoTime() >= deadline) {
+                        still.add(idx);
+                        continue;
+                    }
                     inFlight.acquire();
                     JobOutcome prev = out.get(idx);
                     byOrigin.get(prev.origin()).jobAsync(prev.task().id()).whenComplete((r, ex) -> {
@@ -189,7 +189,6 @@ public final class Replayer {
                 inFlight.release(concurrency);
                 pending = new ArrayList<>(still);
                 java.util.Collections.sort(pending);
-                firstRound = false;
                 if (!pending.isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(500);
                 }
