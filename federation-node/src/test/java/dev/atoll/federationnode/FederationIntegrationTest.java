@@ -1,0 +1,207 @@
+package dev.atoll.federationnode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.atoll.federationnode.site.SiteAgent;
+import dev.atoll.placement.SiteLedger;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.NodeShare;
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.AllocationReleased;
+import dev.atoll.protocol.event.SiteEvent;
+import dev.atoll.simulator.topology.FleetNode;
+import dev.atoll.simulator.topology.FleetSplitter;
+import dev.atoll.simulator.trace.OpenbTraceReader;
+import dev.atoll.simulator.trace.TraceTask;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three sites (three data centers, one node each) on loopback ports sharing one H2 journal, placing 1,000+
+ * tasks of the real Alibaba openb trace. Every eighth real GPU node of the openb fleet is split across the
+ * three sites (FleetSplitter, round-robin per model), so that tasks compete and queue. Checks: every task
+ * ends placed/completed, rejected with a reason or queued with a reason; every site's journal, replayed event
+ * by event into a fresh ledger, never over-commits a device; no job's placements overlap in time.
+ */
+class FederationIntegrationTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> SITES = List.of("site-a", "site-b", "site-c");
+    private static final int TASKS = 1000;
+    /** Trace seconds per wall second: the median openb task (about 500 s) runs for a quarter second. */
+    private static final double SPEEDUP = 2000;
+
+    @TempDir
+    Path dir;
+
+    private static Path dataFile(String name) {
+        String root = System.getProperty("atoll.data");
+        Path p = root == null ? null : Path.of(root, "alibaba-gpu-v2023", name);
+        if (p == null || !Files.isRegularFile(p)) {
+            String why = "openb trace file " + name + " not found (system property atoll.data = " + root + ")";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why + "; CI must provide ../shared/data");
+            }
+            Assumptions.abort(why);
+        }
+        return p;
+    }
+
+    @Test
+    void threeSitesPlaceAThousandRealTasksWithoutOvercommitOrDuplicates() throws Exception {
+        List<FleetNode> fleet = OpenbTraceReader.readNodes(dataFile("openb_node_list_gpu_node.csv"));
+        List<FleetNode> slice = new ArrayList<>();
+        for (int i = 0; i < fleet.size(); i += 8) {
+            slice.add(fleet.get(i));
+        }
+        List<SiteSpec> specs = FleetSplitter.split(slice, SITES, "test");
+        List<TraceTask> tasks = OpenbTraceReader.readPods(dataFile("openb_pod_list_default.csv")).tasks()
+                .subList(0, TASKS);
+
+        try (LocalCluster cluster = new LocalCluster(specs, dir, SPEEDUP, Duration.ofSeconds(3),
+                TestNodes.testOverrides().withFallback(ConfigFactory.parseString("""
+                        atoll.job.retry-max = 1s
+                        atoll.job.bid-timeout = 5s
+                        """))).start()) {
+            // Submit every task at its origin site (round-robin), as a broker would.
+            Map<String, String> originUrl = new HashMap<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                TraceTask t = tasks.get(i);
+                String url = cluster.nodes.get(i % SITES.size()).url();
+                originUrl.put(t.id(), url);
+                HttpResponse<String> r = TestNodes.post(url + "/v1/jobs", submitJson(t));
+                assertThat(r.statusCode()).as("submit %s: %s", t.id(), r.body()).isEqualTo(202);
+            }
+
+            Map<String, JsonNode> settled = new HashMap<>();
+            Map<String, JsonNode> latest = new HashMap<>();
+            await().atMost(Duration.ofSeconds(100)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                for (TraceTask t : tasks) {
+                    if (settled.containsKey(t.id())) {
+                        continue;
+                    }
+                    JsonNode st = JSON.readTree(TestNodes.get(originUrl.get(t.id()) + "/v1/jobs/" + t.id()).body());
+                    latest.put(t.id(), st);
+                    String state = st.get("state").asText();
+                    if (state.equals("completed") || state.equals("rejected")) {
+                        settled.put(t.id(), st);
+                    }
+                }
+                long completed = settled.values().stream().filter(s -> s.get("state").asText().equals("completed")).count();
+                boolean allDecided = latest.values().stream().allMatch(FederationIntegrationTest::decided);
+                return allDecided && completed >= TASKS * 0.7;
+            });
+
+            Map<String, Integer> byState = new HashMap<>();
+            for (TraceTask t : tasks) {
+                JsonNode st = latest.get(t.id());
+                String state = st.get("state").asText();
+                byState.merge(state, 1, Integer::sum);
+                switch (state) {
+                    case "completed", "running", "placed" -> {
+                        assertThat(st.get("site").asText()).as(t.id()).isIn(SITES);
+                        assertThat(st.get("nodes").size()).as(t.id()).isPositive();
+                        assertThat(st.get("placedAt").asLong()).as(t.id()).isGreaterThanOrEqualTo(st.get("submittedAt").asLong());
+                    }
+                    case "rejected", "queued" -> assertThat(st.get("reason").asText()).as(t.id()).isNotBlank();
+                    default -> fail("task " + t.id() + " ended in state " + state + ": " + st);
+                }
+            }
+            System.out.println("federation integration: " + byState);
+
+            // Ledger endpoint: live allocations never exceed any device.
+            for (NodeHandle h : cluster.nodes) {
+                for (String site : SITES) {
+                    JsonNode ledger = JSON.readTree(TestNodes.get(h.url() + "/v1/sites/" + site + "/ledger").body());
+                    Map<String, Integer> milli = new HashMap<>();
+                    for (JsonNode a : ledger.get("allocations")) {
+                        for (JsonNode n : a.get("nodes")) {
+                            for (JsonNode d : n.get("devices")) {
+                                milli.merge(n.get("node").asInt() + "/" + d.asInt(), n.get("milli").asInt(), Integer::sum);
+                            }
+                        }
+                    }
+                    assertThat(milli.values()).as("device use at %s", site).allMatch(m -> m <= 1000);
+                }
+                break; // one node's view suffices: every node asks the same agents
+            }
+
+            // Journal: replay every site's events into a fresh ledger, checking invariants after each event,
+            // and collect each job's allocation intervals across sites.
+            JdbcReadJournal journal = PersistenceQuery.get(Adapter.toClassic(cluster.nodes.get(0).system()))
+                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+            Map<JobId, List<long[]>> intervals = new HashMap<>();
+            int events = 0;
+            for (SiteSpec spec : specs) {
+                List<EventEnvelope> envs = journal.currentEventsByPersistenceId(
+                                SiteAgent.persistenceId(spec.id()).id(), 0, Long.MAX_VALUE)
+                        .runWith(Sink.seq(), cluster.nodes.get(0).system()).toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS);
+                SiteLedger ledger = new SiteLedger(spec);
+                Map<JobId, long[]> open = new HashMap<>();
+                for (EventEnvelope env : envs) {
+                    SiteEvent e = (SiteEvent) env.event();
+                    ledger.apply(e);
+                    ledger.checkInvariants();
+                    events++;
+                    if (e instanceof AllocationCommitted c) {
+                        long[] iv = {c.startedAtMillis(), Long.MAX_VALUE};
+                        open.put(c.job(), iv);
+                        intervals.computeIfAbsent(c.job(), k -> new ArrayList<>()).add(iv);
+                    } else if (e instanceof AllocationReleased r && open.containsKey(r.job())) {
+                        open.remove(r.job())[1] = r.atMillis();
+                    }
+                }
+            }
+            assertThat(events).isGreaterThan(TASKS);
+            for (Map.Entry<JobId, List<long[]>> e : intervals.entrySet()) {
+                List<long[]> ivs = e.getValue();
+                ivs.sort((x, y) -> Long.compare(x[0], y[0]));
+                for (int i = 1; i < ivs.size(); i++) {
+                    assertThat(ivs.get(i)[0]).as("job %s placed twice at once", e.getKey())
+                            .isGreaterThanOrEqualTo(ivs.get(i - 1)[1]);
+                }
+            }
+            long placedOnce = tasks.stream().filter(t -> intervals.containsKey(JobId.of(t.id()))).count();
+            assertThat(placedOnce).isGreaterThanOrEqualTo((long) (TASKS * 0.7));
+        }
+    }
+
+    private static boolean decided(JsonNode st) {
+        String state = st.get("state").asText();
+        return switch (state) {
+            case "completed", "running", "placed" -> true;
+            case "rejected", "queued" -> !st.get("reason").asText().isBlank();
+            default -> false;
+        };
+    }
+
+    private static String submitJson(TraceTask t) {
+        return "{\"id\":\"" + t.id() + "\",\"tenant\":\"" + t.tenant() + "\",\"devices\":" + t.devices()
+                + (t.models().isAny() ? "" : ",\"models\":\"" + t.models() + "\"")
+                + ",\"durationSeconds\":" + t.durationSeconds()
+                + ",\"priority\":\"" + t.priority().wireName() + "\""
+                + ",\"kind\":\"" + t.kind().name().toLowerCase() + "\""
+                + ",\"gpuMilli\":" + t.gpuMilli() + "}";
+    }
+}
