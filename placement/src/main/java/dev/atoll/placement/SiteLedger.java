@@ -88,6 +88,22 @@ public final class SiteLedger implements SiteView {
         byModel.forEach((m, list) -> nodesByModel.put(m, list.stream().mapToInt(Integer::intValue).toArray()));
     }
 
+    /**
+     * @return an independent ledger with the same spec, holds, allocations, usage and event count (for
+     *     what-if planning: preemption plans, reservations); changing one never changes the other
+     */
+    public SiteLedger copy() {
+        SiteLedger c = new SiteLedger(spec);
+        for (int n = 0; n < used.length; n++) {
+            System.arraycopy(used[n], 0, c.used[n], 0, used[n].length);
+        }
+        System.arraycopy(nodeFree, 0, c.nodeFree, 0, nodeFree.length);
+        c.holds.putAll(holds);
+        c.allocations.putAll(allocations);
+        c.appliedEvents = appliedEvents;
+        return c;
+    }
+
     @Override
     public int[] nodesOf(AcceleratorModel model) {
         return nodesByModel.getOrDefault(model, NO_NODES);
