@@ -278,18 +278,23 @@ public final class SimCommand implements Callable<Integer> {
             List<SiteSpec> specs = c.sites(ids);
             List<Failure> failures = c.failures(specs);
             SimConfig config = new SimConfig(packing, choice, c.wholeNodes, failures, c.checkInvariants);
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
             SimResult result = new Simulation(specs, config).run(c.tasks);
             double simSeconds = (System.nanoTime() - t1) / 1e9;
+            double simCpuSeconds = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
             SimSummary summary = SimSummary.of(result);
             o.print(summary.table());
-            o.printf(Locale.ROOT, "read %.2f s, simulated %.2f s%n", c.readSeconds, simSeconds);
+            o.printf(Locale.ROOT, "read %.2f s, simulated %.2f s wall (%.2f s CPU), %.0f events/s of CPU%n", c.readSeconds,
+                    simSeconds, simCpuSeconds, result.events() / Math.max(1e-9, simCpuSeconds));
             Map<String, Object> run = c.describe();
             run.put("sites", ids);
             run.put("policy", packing.name());
             run.put("sitePolicy", choice.name());
             run.put("failures", failures.toString());
             run.put("simulatedSeconds", simSeconds);
+            run.put("simulatedCpuSeconds", simCpuSeconds);
             ReportWriter.write(c.out, run, result, summary);
             o.println("wrote " + c.out.resolve("report.html"));
             return 0;

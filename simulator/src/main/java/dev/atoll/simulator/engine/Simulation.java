@@ -399,10 +399,8 @@ public final class Simulation {
         SiteSpec spec = sites.get(i);
         dev.atoll.protocol.PoolSpec pool = spec.pools().get(l.pool(p.shares().get(0).node()));
         int free = 0;
-        for (int n = 0; n < l.nodeCount(); n++) {
-            if (l.model(n).equals(p.model())) {
-                free += l.freeDevices(n);
-            }
+        for (int n : l.nodesOf(p.model())) {
+            free += l.freeDevices(n);
         }
         for (NodeShare s : p.shares()) {
             for (int d : s.devices()) {
