@@ -28,7 +28,6 @@ final class TestNodes {
                 pekko.loglevel = WARNING
                 pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                pekko.cluster.downing-provider-class = ""
                 """);
     }
 

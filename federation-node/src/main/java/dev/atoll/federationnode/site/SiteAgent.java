@@ -320,7 +320,6 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         if (a != null && a.epoch() == q.epoch()) {
             status = new AllocationStatus(q.job(), q.epoch(), site(), AllocationStatus.State.RUNNING, null,
                     a.endsAtMillis());
-            notifyTo.putIfAbsent(q.job(), null);
         } else {
             AllocationStatus ended = state.ended(q.job());
             status = ended != null && ended.epoch() == q.epoch() ? ended
