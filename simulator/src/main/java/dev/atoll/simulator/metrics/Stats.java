@@ -4,7 +4,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Distribution summary of a duration, seconds. Percentiles come from an HdrHistogram with 3 significant
- * digits (exact below 2,048 s, within 0.1% above).
+ * digits (exact below 2,048 s, within 0.1% above, and never above {@code max}).
  *
  * @param count samples
  * @param mean arithmetic mean, seconds (exact)
@@ -39,8 +39,9 @@ public record Stats(long count, double mean, long p50, long p95, long p99, long 
             if (count == 0) {
                 return EMPTY;
             }
-            return new Stats(count, sum / count, h.getValueAtPercentile(50), h.getValueAtPercentile(95),
-                    h.getValueAtPercentile(99), max);
+            // HdrHistogram reports a bucket's highest equivalent value; never report more than the true max.
+            return new Stats(count, sum / count, Math.min(max, h.getValueAtPercentile(50)),
+                    Math.min(max, h.getValueAtPercentile(95)), Math.min(max, h.getValueAtPercentile(99)), max);
         }
     }
 }

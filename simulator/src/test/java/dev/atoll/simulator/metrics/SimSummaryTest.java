@@ -49,5 +49,10 @@ class SimSummaryTest {
         Stats s = c.stats();
         assertThat(s).isEqualTo(new Stats(100, 50.5, 50, 95, 99, 100));
         assertThat(new Stats.Collector().stats()).isEqualTo(Stats.EMPTY);
+        Stats.Collector big = new Stats.Collector();
+        big.add(2_677_541);
+        big.add(10);
+        assertThat(big.stats().p99()).isEqualTo(2_677_541); // not the bucket's upper edge 2,678,783
+        assertThat(big.stats().p50()).isEqualTo(10);
     }
 }
