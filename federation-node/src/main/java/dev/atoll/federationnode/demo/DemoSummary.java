@@ -267,8 +267,9 @@ public final class DemoSummary {
             sb.append("; other rows skipped: ").append(workload.otherSkipped());
         }
         sb.append('\n');
-        sb.append(String.format(Locale.ROOT, "queueing delay (placed tasks, trace s): mean %s, p95 %s%n",
-                seconds(meanDelay), seconds(p95DelaySeconds())));
+        sb.append(String.format(Locale.ROOT, "queueing delay (placed tasks, trace s): mean %s, p95 %s "
+                + "(wall: mean %.2f s, p95 %.2f s)%n", seconds(meanDelay), seconds(p95DelaySeconds()),
+                meanDelay / speedup, p95DelaySeconds() / speedup));
 
         sb.append("\nper site (submitted/rejected/waiting by origin, placed by placement site)\n");
         sb.append(String.format(Locale.ROOT, "%-12s %8s %9s %7s %8s %7s %16s %6s%n", "site", "devices",

@@ -106,7 +106,7 @@ class DemoSummaryTest {
         String text = s.render();
         assertThat(text).contains("input: 3 CPU-only tasks skipped; 1 fractional tasks (gpu_milli < 1000) rounded to "
                 + "one device");
-        assertThat(text).contains("mean 8.8 s, p95 20.0 s");
+        assertThat(text).contains("mean 8.8 s, p95 20.0 s (wall: mean 0.09 s, p95 0.20 s)");
         assertThat(text).contains("      2  too big");
     }
 
