@@ -275,6 +275,7 @@ public final class QueueScheduler {
             l.sort(inTenant);
         }
         long[] shadow = null; // per site: earliest start of the head there (Long.MAX_VALUE: never)
+        int headSite = -1;
         JobSpec head = null;
         long headStart = Long.MAX_VALUE;
         while (true) {
@@ -301,7 +302,7 @@ public final class QueueScheduler {
             }
             if (shadow == null) {
                 boolean[] quotaBlocked = new boolean[1];
-                if (tryStart(next, nowSeconds, null, null, Long.MAX_VALUE, out, quotaBlocked)) {
+                if (tryStart(next, nowSeconds, null, -1, Long.MAX_VALUE, out, quotaBlocked)) {
                     continue;
                 }
                 if (quotaBlocked[0]) {
@@ -314,17 +315,18 @@ public final class QueueScheduler {
                 head = next.spec;
                 int best = -1;
                 for (int s = 0; s < sites.size(); s++) {
-                    shadow[s] = earliestStart(sites.get(s), s, next.spec, nowSeconds, null, null, 0);
+                    shadow[s] = earliestStart(sites.get(s), s, next.spec, nowSeconds);
                     if (shadow[s] < headStart) {
                         headStart = shadow[s];
                         best = s;
                     }
                 }
+                headSite = best;
                 if (best >= 0) {
                     out.add(new Decision.Reserved(next.spec.id(), sites.get(best).site(), headStart));
                 }
             } else {
-                tryStart(next, nowSeconds, head, shadow, headStart, out, new boolean[1]);
+                tryStart(next, nowSeconds, head, headSite, headStart, out, new boolean[1]);
             }
         }
         return out;
@@ -341,17 +343,17 @@ public final class QueueScheduler {
     }
 
     /**
-     * Starts {@code q} where it fits now, ranked by the choice policy. With {@code shadow} set (backfill),
-     * only at sites where it does not delay the head past {@code headStart}.
+     * Starts {@code q} where it fits now, ranked by the choice policy. With {@code head} set (backfill), only
+     * where it does not delay the head's reserved start {@code headStart} at {@code headSite}: elsewhere, or
+     * ending by then, or leaving room for the head at that time.
      */
-    private boolean tryStart(Queued q, long now, JobSpec head, long[] shadow, long headStart, List<Decision> out,
+    private boolean tryStart(Queued q, long now, JobSpec head, int headSite, long headStart, List<Decision> out,
                              boolean[] quotaBlocked) {
         JobSpec spec = q.spec;
         TenantQuota quota = quota(spec.tenant());
         List<Offer> offers = new ArrayList<>();
         Map<SiteId, Placement> placements = new HashMap<>();
         Map<SiteId, Integer> index = new HashMap<>();
-        Map<SiteId, Long> newShadow = new HashMap<>();
         for (int s = 0; s < sites.size(); s++) {
             SiteLedger l = sites.get(s);
             PlacementResult r = l.find(spec, packing);
@@ -363,19 +365,9 @@ public final class QueueScheduler {
                 quotaBlocked[0] = true;
                 continue;
             }
-            if (shadow != null && now + spec.durationSeconds() > headStart) {
-                // Would it still run at the head's reserved start? Then the head must fit around it.
-                long t = earliestStart(l, s, head, now, p, spec, now + spec.durationSeconds());
-                long headNow = t;
-                for (int o = 0; o < shadow.length; o++) {
-                    if (o != s) {
-                        headNow = Math.min(headNow, shadow[o]);
-                    }
-                }
-                if (headNow > headStart) {
-                    continue;
-                }
-                newShadow.put(l.site(), t);
+            if (head != null && s == headSite && now + spec.durationSeconds() > headStart
+                    && !headFitsAt(l, s, head, headStart, p, spec)) {
+                continue; // it would still run at the reserved start, in the head's way
             }
             offers.add(offerFor(l, p));
             placements.put(l.site(), p);
@@ -387,13 +379,7 @@ public final class QueueScheduler {
         quotaBlocked[0] = false;
         Offer best = choice.rank(spec, offers).get(0);
         int s = index.get(best.site());
-        start(q, s, placements.get(best.site()), now, shadow != null, out);
-        if (shadow != null) {
-            Long t = newShadow.get(best.site());
-            if (t != null) {
-                shadow[s] = t;
-            }
-        }
+        start(q, s, placements.get(best.site()), now, head != null, out);
         return true;
     }
 
@@ -513,45 +499,49 @@ public final class QueueScheduler {
 
     /**
      * Earliest time {@code head} fits at site {@code s}, releasing this scheduler's running jobs there in
-     * order of expected end (seconds; {@code Long.MAX_VALUE} if never). With {@code extra} set, a backfill
-     * candidate {@code extraSpec} on {@code extra} until {@code extraEnd} is added first.
+     * order of expected end (seconds; {@code Long.MAX_VALUE} if never).
      */
-    private long earliestStart(SiteLedger site, int s, JobSpec head, long now, Placement extra, JobSpec extraSpec,
-                               long extraEnd) {
-        JobSpec h = head;
+    private long earliestStart(SiteLedger site, int s, JobSpec head, long now) {
         SiteLedger scratch = site.copy();
-        List<long[]> ends = new ArrayList<>(); // {end, index into list}
-        List<JobId> ids = new ArrayList<>();
-        List<Long> eps = new ArrayList<>();
-        for (Map.Entry<JobId, Running> e : running.entrySet()) {
-            if (e.getValue().site() == s) {
-                ends.add(new long[] {e.getValue().endSeconds(), ids.size()});
-                ids.add(e.getKey());
-                eps.add(e.getValue().epoch());
-            }
-        }
-        if (extra != null) {
-            JobId x = extraSpec.id();
-            HoldId hid = HoldId.of("backfill-probe");
-            scratch.apply(new HoldCreated(hid, x, -1, extra, Long.MAX_VALUE));
-            scratch.apply(new AllocationCommitted(hid, x, -1, now * 1000, extraEnd * 1000));
-            ends.add(new long[] {extraEnd, ids.size()});
-            ids.add(x);
-            eps.add(-1L);
-        }
-        if (scratch.find(h, packing).fits()) {
+        if (scratch.find(head, packing).fits()) {
             return now;
         }
-        ends.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : ids.get((int) a[1]).compareTo(ids.get((int) b[1])));
-        for (long[] e : ends) {
-            int i = (int) e[1];
-            scratch.apply(new AllocationReleased(ids.get(i), eps.get(i), WorkloadEnded.Outcome.COMPLETED, e[0] * 1000,
-                    ""));
-            if (scratch.find(h, packing).fits()) {
-                return Math.max(now, e[0]);
+        List<Map.Entry<JobId, Running>> ends = new ArrayList<>();
+        for (Map.Entry<JobId, Running> e : running.entrySet()) {
+            if (e.getValue().site() == s) {
+                ends.add(e);
+            }
+        }
+        ends.sort(Comparator.<Map.Entry<JobId, Running>>comparingLong(e -> e.getValue().endSeconds())
+                .thenComparing(Map.Entry::getKey));
+        for (Map.Entry<JobId, Running> e : ends) {
+            Running r = e.getValue();
+            scratch.apply(new AllocationReleased(e.getKey(), r.epoch(), WorkloadEnded.Outcome.COMPLETED,
+                    r.endSeconds() * 1000, ""));
+            if (scratch.find(head, packing).fits()) {
+                return Math.max(now, r.endSeconds());
             }
         }
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Does {@code head} fit at site {@code s} at time {@code at}, with {@code extraSpec} running on
+     * {@code extra} and every job of this scheduler there that ends by {@code at} gone? One what-if find on a
+     * copy of the ledger.
+     */
+    private boolean headFitsAt(SiteLedger site, int s, JobSpec head, long at, Placement extra, JobSpec extraSpec) {
+        SiteLedger scratch = site.copy();
+        HoldId hid = HoldId.of("backfill-probe");
+        scratch.apply(new HoldCreated(hid, extraSpec.id(), -1, extra, Long.MAX_VALUE));
+        for (Map.Entry<JobId, Running> e : running.entrySet()) {
+            Running r = e.getValue();
+            if (r.site() == s && r.endSeconds() <= at) {
+                scratch.apply(new AllocationReleased(e.getKey(), r.epoch(), WorkloadEnded.Outcome.COMPLETED,
+                        r.endSeconds() * 1000, ""));
+            }
+        }
+        return scratch.find(head, packing).fits();
     }
 
     private void addUsage(TenantId tenant, Placement p, int sign) {
