@@ -1,8 +1,9 @@
 package dev.atoll.federationnode.demo;
 
 /**
- * A stand-in node process for {@link NodeProcessTest}: prints the "up" line for {@code --site <id>} (the
- * argument is used as the site id) and blocks. With {@code ATOLL_FAKE_STUBBORN=1} its shutdown hook
+ * A stand-in node process for {@link NodeProcessTest} and {@link LocalFederationTest}: prints the "up"
+ * line for {@code --site <dir>/<id>.conf} (the file name without {@code .conf} is the site id) and blocks.
+ * A site id containing {@code crash} exits with code 3 instead. With {@code ATOLL_FAKE_STUBBORN=1} its shutdown hook
  * blocks for a minute, so SIGTERM alone does not end it.
  */
 public final class FakeNodeMain {
@@ -11,7 +12,7 @@ public final class FakeNodeMain {
 
     /** @param args {@code --site <id>} */
     public static void main(String[] args) throws Exception {
-        String site = args[1];
+        String site = java.nio.file.Path.of(args[1]).getFileName().toString().replaceFirst("\\.conf$", "");
         if ("1".equals(System.getenv("ATOLL_FAKE_STUBBORN")) || site.contains("stubborn")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
