@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import dev.atoll.federationnode.site.AllocationStatus;
 import dev.atoll.federationnode.site.QueryAllocation;
 import dev.atoll.federationnode.site.SiteAgent;
+import dev.atoll.placement.Offer;
+import dev.atoll.placement.SiteChoicePolicy;
 import dev.atoll.protocol.AtollSerializable;
 import dev.atoll.protocol.HoldId;
 import dev.atoll.protocol.JobId;
@@ -39,7 +41,6 @@ import dev.atoll.siteregistry.SiteRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,8 +67,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * negotiation (DESIGN.md): submitted -&gt; ask the registry for candidates -&gt; none could ever fit:
  * {@link JobRejected}; none free now: {@link JobWaiting} and retry with backoff; otherwise
  * {@link NegotiationStarted} (epoch + 1) and {@link CallForProposals} to each candidate; bids and declines
- * are collected until all answered or the bid timeout; the best bid (earliest start, then most free devices
- * left, then site id) is persisted as {@link BidChosen}, the winner gets {@link Award} and the others
+ * are collected until all answered or the bid timeout; the best bid by the site choice policy
+ * ({@code atoll.job.site-choice}, by default earliest start, then most free devices left, then site id) is
+ * persisted as {@link BidChosen}, the winner gets {@link Award} and the others
  * {@link ReleaseHold}; {@link Committed} -&gt; {@link JobPlaced}; {@link AwardRefused} -&gt; negotiate again.
  * {@link WorkloadEnded} -&gt; {@link JobCompleted}, {@link JobFailed}, or {@link JobRequeued} (preempted, lost).
  *
@@ -140,12 +142,23 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
 
     /** Timing knobs, from {@code atoll.job.*}. */
     public record Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
-                           Duration placedCheckInterval) {
-        /** Reads {@code atoll.job.*} from {@code config}. */
+                           Duration placedCheckInterval, SiteChoicePolicy siteChoice) {
+        /**
+         * Reads {@code atoll.job.*} from {@code config}.
+         *
+         * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown
+         */
         public static Settings from(Config config) {
             Config c = config.getConfig("atoll.job");
+            SiteChoicePolicy choice;
+            try {
+                choice = SiteChoicePolicy.byName(c.getString("site-choice"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("atoll.job.site-choice: " + e.getMessage(), e);
+            }
             return new Settings(c.getDuration("bid-timeout"), c.getDuration("award-timeout"),
-                    c.getDuration("retry-min"), c.getDuration("retry-max"), c.getDuration("placed-check-interval"));
+                    c.getDuration("retry-min"), c.getDuration("retry-max"), c.getDuration("placed-check-interval"),
+                    choice);
         }
     }
 
@@ -183,6 +196,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     // Transient negotiation state; rebuilt by a new round after recovery.
     private final Map<SiteId, ActorRef<SiteAgentCommand>> agents = new HashMap<>();
     private final Map<SiteId, NegotiationReply> replies = new LinkedHashMap<>();
+    private final Map<SiteId, String> regions = new HashMap<>();
     private Duration retryDelay;
     private int awardAttempts;
     private String liveReason;
@@ -354,6 +368,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             for (SiteInfo i : c.now()) {
                 ids.add(i.site());
                 agents.put(i.site(), i.agent());
+                regions.put(i.site(), i.advert().region());
             }
             long epoch = s.epoch() + 1;
             return Effect().persist(new NegotiationStarted(epoch, ids, clock.millis())).thenRun(ns -> {
@@ -419,10 +434,12 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             }
         }
         if (!bids.isEmpty()) {
-            bids.sort(Comparator.comparingDouble(Bid::startEstimateSeconds)
-                    .thenComparing(Comparator.comparingInt(Bid::freeAfter).reversed())
-                    .thenComparing(b -> b.site().value()));
-            Bid win = bids.get(0);
+            List<Offer> offers = new ArrayList<>();
+            for (Bid b : bids) {
+                offers.add(Offer.of(b, regions.get(b.site())));
+            }
+            SiteId best = settings.siteChoice().rank(s.spec(), offers).get(0).site();
+            Bid win = bids.stream().filter(b -> b.site().equals(best)).findFirst().orElseThrow();
             return Effect().persist(new BidChosen(s.epoch(), win.site(), win.hold(), clock.millis())).thenRun(ns -> {
                 for (Bid b : bids) {
                     if (b != win) {
