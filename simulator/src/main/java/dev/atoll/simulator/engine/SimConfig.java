@@ -14,9 +14,14 @@ import java.util.List;
  * @param wholeNodes passed to {@link dev.atoll.simulator.trace.TraceTask#toJobSpec(boolean)} for every task
  * @param failures injected failures
  * @param checkInvariants if true, every site ledger checks its invariants after each change (slow; for tests)
+ * @param fragmentationSampleSeconds how often (virtual seconds) to measure each site's fragmentation with
+ *     placement's {@link dev.atoll.placement.Fragmentation} against the waiting requests; 0 = never
  */
 public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, boolean wholeNodes, List<Failure> failures,
-                        boolean checkInvariants) {
+                        boolean checkInvariants, long fragmentationSampleSeconds) {
+    /** Default {@link #fragmentationSampleSeconds()}: one virtual hour. */
+    public static final long DEFAULT_FRAGMENTATION_SAMPLE_SECONDS = 3600;
+
     public SimConfig {
         if (packing == null) {
             throw new IllegalArgumentException("packing policy is required");
@@ -25,6 +30,15 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
             throw new IllegalArgumentException("site choice policy is required");
         }
         failures = List.copyOf(failures == null ? List.of() : failures);
+        if (fragmentationSampleSeconds < 0) {
+            throw new IllegalArgumentException("fragmentationSampleSeconds must be >= 0, got " + fragmentationSampleSeconds);
+        }
+    }
+
+    /** As the canonical constructor with {@link #DEFAULT_FRAGMENTATION_SAMPLE_SECONDS}. */
+    public SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, boolean wholeNodes, List<Failure> failures,
+                     boolean checkInvariants) {
+        this(packing, siteChoice, wholeNodes, failures, checkInvariants, DEFAULT_FRAGMENTATION_SAMPLE_SECONDS);
     }
 
     /**
@@ -33,11 +47,12 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
      * @throws IllegalArgumentException if the policy name is unknown
      */
     public static SimConfig of(String packing) {
-        return new SimConfig(PackingPolicy.byName(packing), SiteChoicePolicy.liveDefault(), false, List.of(), false);
+        return new SimConfig(PackingPolicy.byName(packing), SiteChoicePolicy.liveDefault(), false, List.of(), false,
+                DEFAULT_FRAGMENTATION_SAMPLE_SECONDS);
     }
 
     public SimConfig withFailures(List<Failure> f) {
-        return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants);
+        return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants, fragmentationSampleSeconds);
     }
 
     public SimConfig withSiteChoice(SiteChoicePolicy c) {
@@ -45,10 +60,15 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
     }
 
     public SimConfig withInvariantChecks(boolean on) {
-        return new SimConfig(packing, siteChoice, wholeNodes, failures, on);
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, on, fragmentationSampleSeconds);
+    }
+
+    /** @param seconds 0 = never measure */
+    public SimConfig withFragmentationSampleSeconds(long seconds) {
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, seconds);
     }
 
     public SimConfig withWholeNodes(boolean on) {
-        return new SimConfig(packing, siteChoice, on, failures, checkInvariants);
+        return new SimConfig(packing, siteChoice, on, failures, checkInvariants, fragmentationSampleSeconds);
     }
 }

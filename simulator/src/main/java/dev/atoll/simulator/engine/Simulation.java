@@ -1,5 +1,6 @@
 package dev.atoll.simulator.engine;
 
+import dev.atoll.placement.Fragmentation;
 import dev.atoll.placement.Offer;
 import dev.atoll.placement.PlacementResult;
 import dev.atoll.placement.SiteLedger;
@@ -77,6 +78,9 @@ public final class Simulation {
     private final Map<Shape, String> neverCache = new HashMap<>();
     private final Map<Long, HoldId> maintenance = new HashMap<>(); // site<<32|node -> hold
     private final List<StepSeries> utilization = new ArrayList<>();
+    private final List<StepSeries> fragmentation = new ArrayList<>();
+    private final Map<Shape, JobSpec> shapeSpec = new HashMap<>();
+    private long nextFragmentationSample;
     private final StepSeries queueLength = new StepSeries();
     private boolean freed;
     private long now;
@@ -111,6 +115,7 @@ public final class Simulation {
             up[i] = true;
             capacity[i] = s.deviceCount();
             utilization.add(new StepSeries());
+            fragmentation.add(new StepSeries());
         }
         for (Failure f : config.failures()) {
             Integer i = siteIndex.get(siteOf(f));
@@ -170,7 +175,7 @@ public final class Simulation {
         for (Job j : jobs) {
             out.add(j.outcome(sites));
         }
-        return new SimResult(sites, out, utilization, queueLength, eventCount, passes, placementCalls);
+        return new SimResult(sites, out, utilization, fragmentation, queueLength, eventCount, passes, placementCalls);
     }
 
     // ---- events ----
@@ -321,7 +326,9 @@ public final class Simulation {
 
     private void enqueue(Job j) {
         pending.add(j);
-        pendingShapes.merge(j.shape, 1, Integer::sum);
+        if (pendingShapes.merge(j.shape, 1, Integer::sum) == 1) {
+            shapeSpec.put(j.shape, j.spec);
+        }
     }
 
     private void dequeue(Job j) {
@@ -449,6 +456,23 @@ public final class Simulation {
             utilization.get(i).add(now, capacity[i] == 0 ? 0 : busyMilli[i] / (capacity[i] * 1000.0));
         }
         queueLength.add(now, pending.size());
+        long every = config.fragmentationSampleSeconds();
+        if (every > 0) {
+            if (pending.isEmpty()) {
+                for (StepSeries f : fragmentation) {
+                    f.add(now, 0);
+                }
+            } else if (now >= nextFragmentationSample) {
+                List<JobSpec> waiting = new ArrayList<>();
+                for (Shape shape : pendingShapes.keySet()) {
+                    waiting.add(shapeSpec.get(shape));
+                }
+                for (int i = 0; i < ledgers.length; i++) {
+                    fragmentation.get(i).add(now, up[i] ? Fragmentation.of(ledgers[i], waiting) : 0);
+                }
+                nextFragmentationSample = now + every;
+            }
+        }
     }
 
     // ---- jobs ----

@@ -53,6 +53,7 @@ public final class ReportWriter {
             long to = Math.max(1, summary.makespanSeconds() + firstArrival(result));
             utilizationChart(outDir.resolve("utilization.png"), result, from, to);
             queueChart(outDir.resolve("queue.png"), result.queueLength(), from, to);
+            fragmentationChart(outDir.resolve("fragmentation.png"), result, from, to);
             jctChart(outDir.resolve("jct-cdf.png"), result);
             Files.writeString(outDir.resolve("report.html"), html(run, summary), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -124,6 +125,16 @@ public final class ReportWriter {
         save(c, file);
     }
 
+    private static void fragmentationChart(Path file, SimResult r, long from, long to) throws IOException {
+        XYChart c = chart("Fragmentation per site", "hours from trace start",
+                "free devices no waiting request can use (bucket mean)");
+        for (int i = 0; i < r.sites().size(); i++) {
+            double[][] b = buckets(r.fragmentation().get(i), from, to, BUCKETS);
+            c.addSeries(r.sites().get(i).id().value(), b[0], b[1]).setMarker(SeriesMarkers.NONE);
+        }
+        save(c, file);
+    }
+
     private static void queueChart(Path file, StepSeries q, long from, long to) throws IOException {
         XYChart c = chart("Waiting jobs", "hours from trace start", "jobs waiting (bucket mean)");
         double[][] b = buckets(q, from, to, BUCKETS);
@@ -182,17 +193,18 @@ public final class ReportWriter {
                 .append(".</p>\n<table><tr><th>seconds</th><th>mean</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n");
         statsRow(h, "JCT", s.jct());
         statsRow(h, "queueing delay", s.queueingDelay());
-        h.append("</table>\n<h2>Sites</h2>\n<table><tr><th>site</th><th>devices</th><th>mean utilization</th><th>completed jobs</th></tr>\n");
+        h.append("</table>\n<h2>Sites</h2>\n<table><tr><th>site</th><th>devices</th><th>mean utilization</th><th>completed jobs</th><th>mean fragmentation (devices)</th></tr>\n");
         for (SimSummary.SiteFigures f : s.sites()) {
-            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.1f%%</td><td>%d</td></tr>%n",
-                    esc(f.site()), f.devices(), 100 * f.meanUtilization(), f.completedJobs()));
+            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.1f%%</td><td>%d</td><td>%.1f</td></tr>%n",
+                    esc(f.site()), f.devices(), 100 * f.meanUtilization(), f.completedJobs(), f.meanFragmentation()));
         }
         h.append("</table>\n<h2>GPU-hours by tenant</h2>\n<table><tr><th>tenant</th><th>device-hours</th></tr>\n");
         for (Map.Entry<String, Double> e : s.gpuHoursByTenant().entrySet()) {
             h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.1f</td></tr>%n", esc(e.getKey()), e.getValue()));
         }
         h.append("</table>\n<h2>Charts</h2>\n<img src=\"utilization.png\" alt=\"utilization per site\">\n")
-                .append("<img src=\"queue.png\" alt=\"queue length\">\n<img src=\"jct-cdf.png\" alt=\"JCT CDF\">\n")
+                .append("<img src=\"queue.png\" alt=\"queue length\">\n<img src=\"fragmentation.png\" alt=\"fragmentation per site\">\n")
+                .append("<img src=\"jct-cdf.png\" alt=\"JCT CDF\">\n")
                 .append("<p>Per-job detail: <a href=\"jobs.csv\">jobs.csv</a>; figures: <a href=\"summary.json\">summary.json</a>.</p>\n")
                 .append("</body></html>\n");
         return h.toString();

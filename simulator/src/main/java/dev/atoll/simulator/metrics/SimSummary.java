@@ -39,8 +39,11 @@ public record SimSummary(int jobs, int completed, int neverRan, Map<String, Inte
      * @param devices capacity, devices
      * @param meanUtilization busy device-equivalents / capacity, time-weighted over the makespan, 0..1
      * @param completedJobs tasks that completed there
+     * @param meanFragmentation free devices no waiting request could use, time-weighted over the makespan
+     *     (placement's {@link dev.atoll.placement.Fragmentation}, sampled; 0 when not sampled)
      */
-    public record SiteFigures(String site, int devices, double meanUtilization, int completedJobs) {
+    public record SiteFigures(String site, int devices, double meanUtilization, int completedJobs,
+                              double meanFragmentation) {
     }
 
     /** Computes the summary of {@code r}. */
@@ -76,7 +79,9 @@ public record SimSummary(int jobs, int completed, int neverRan, Map<String, Inte
             SiteSpec s = r.sites().get(i);
             StepSeries u = r.utilization().get(i);
             double mean = completed == 0 ? 0 : u.mean(first, last);
-            sites.add(new SiteFigures(s.id().value(), s.deviceCount(), mean, perSite.getOrDefault(s.id().value(), 0)));
+            double frag = completed == 0 ? 0 : r.fragmentation().get(i).mean(first, last);
+            sites.add(new SiteFigures(s.id().value(), s.deviceCount(), mean, perSite.getOrDefault(s.id().value(), 0),
+                    frag));
         }
         return new SimSummary(r.jobs().size(), completed, r.jobs().size() - completed, never, jct.stats(), wait.stats(),
                 makespan, sites, gpuHours, restarts, r.events(), r.placementCalls());
@@ -91,10 +96,11 @@ public record SimSummary(int jobs, int completed, int neverRan, Map<String, Inte
         sb.append(String.format(Locale.ROOT, "%-16s %12s %10s %10s %10s %10s%n", "seconds", "mean", "p50", "p95", "p99", "max"));
         row(sb, "JCT", jct);
         row(sb, "queueing delay", queueingDelay);
-        sb.append(String.format(Locale.ROOT, "%-16s %8s %12s %10s%n", "site", "devices", "utilization", "completed"));
+        sb.append(String.format(Locale.ROOT, "%-16s %8s %12s %10s %14s%n", "site", "devices", "utilization", "completed",
+                "fragmentation"));
         for (SiteFigures s : sites) {
-            sb.append(String.format(Locale.ROOT, "%-16s %8d %11.1f%% %10d%n", s.site(), s.devices(),
-                    100 * s.meanUtilization(), s.completedJobs()));
+            sb.append(String.format(Locale.ROOT, "%-16s %8d %11.1f%% %10d %14.1f%n", s.site(), s.devices(),
+                    100 * s.meanUtilization(), s.completedJobs(), s.meanFragmentation()));
         }
         sb.append(String.format(Locale.ROOT, "events %d, placement calls %d%n", events, placementCalls));
         return sb.toString();

@@ -51,7 +51,7 @@ class SimCommandTest {
         // a -> site-a n0 [0,100]; b -> site-b n1 [0,50]; c (8 any) -> site-a n2 [10,20]; d never fits; e bad row.
         assertThat(r.out()).contains("5 rows, 4 tasks").contains("line 6: arrival_seconds='-1': negative-count")
                 .contains("jobs 4  completed 3  never ran 1 {never-fits=1}");
-        for (String f : List.of("summary.json", "jobs.csv", "utilization.png", "queue.png", "jct-cdf.png", "report.html")) {
+        for (String f : List.of("summary.json", "jobs.csv", "utilization.png", "queue.png", "fragmentation.png", "jct-cdf.png", "report.html")) {
             assertThat(out.resolve(f)).isNotEmptyFile();
         }
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("summary");

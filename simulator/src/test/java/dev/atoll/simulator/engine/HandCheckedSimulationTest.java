@@ -94,6 +94,7 @@ class HandCheckedSimulationTest {
     static SimResult run() {
         SimConfig cfg = SimConfig.of("first-fit").withInvariantChecks(true)
                 .withSiteChoice(dev.atoll.placement.SiteChoicePolicy.byName("lowest-price"))
+                .withFragmentationSampleSeconds(1)
                 .withFailures(List.of(new Failure.SiteDown("B", 15, 10)));
         return new Simulation(List.of(A, B), cfg).run(tasks());
     }
@@ -152,6 +153,25 @@ class HandCheckedSimulationTest {
         assertThat(q.valueAt(15)).isEqualTo(3);  // j12 j14 j16
         assertThat(q.valueAt(21)).isEqualTo(3);  // j14 j16 j19
         assertThat(q.valueAt(25)).isEqualTo(0);
+    }
+
+    @Test
+    void fragmentationFollowsTheWorking() {
+        // Free devices that no waiting request can use (placement's Fragmentation), after each second's pass.
+        // t=8: waiting j13 (1 H800), j04 (2 H800), j12 (8 any). A is full. B has d0, d6, d7 free (d1 is shared
+        //      by j06 and j11): no H800 there, and j12 needs 8 free on one node -> B 3.
+        // t=10: waiting j12 only. A has n0 d3 free, but 8 H800 are not free in all -> A 1; B still 3.
+        // t=11: nothing waits -> 0 everywhere.
+        SimResult r = run();
+        StepSeries a = r.fragmentation().get(0);
+        StepSeries b = r.fragmentation().get(1);
+        assertThat(b.valueAt(8)).isEqualTo(3);
+        assertThat(b.valueAt(9)).isEqualTo(3);
+        assertThat(a.valueAt(9)).isEqualTo(0);
+        assertThat(a.valueAt(10)).isEqualTo(1);
+        assertThat(b.valueAt(10)).isEqualTo(3);
+        assertThat(a.valueAt(11)).isEqualTo(0);
+        assertThat(b.valueAt(11)).isEqualTo(0);
     }
 
     @Test
