@@ -90,12 +90,8 @@ public final class NodeMain {
         NodeConfig cfg = NodeConfig.load(siteFile);
         createDirs(cfg);
         NodeLogging.configure(cfg.dataDir());
+        // Stopping the JVM (Ctrl-C, SIGTERM) runs Pekko's coordinated shutdown: the node leaves the cluster.
         NodeHandle handle = start(cfg);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!handle.system().whenTerminated().isCompleted()) {
-                handle.stop();
-            }
-        }, "atoll-shutdown"));
         try {
             handle.system().getWhenTerminated().toCompletableFuture().get();
         } catch (InterruptedException e) {

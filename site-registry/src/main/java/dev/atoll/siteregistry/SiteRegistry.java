@@ -213,15 +213,26 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
     }
 
     private Behavior<Command> onCandidates(GetCandidates m) {
-        m.replyTo().tell(candidates(all(), m.job()));
+        Set<String> silent = new java.util.TreeSet<>(reachableSites);
+        silent.removeAll(entries.keySet());
+        m.replyTo().tell(candidates(all(), m.job(), silent));
         return this;
+    }
+
+    /** {@link #candidates(List, JobSpec, Set)} when every reachable site has advertised. */
+    public static CandidateSites candidates(List<SiteInfo> sites, JobSpec job) {
+        return candidates(sites, job, Set.of());
     }
 
     /**
      * The candidate rule, separate for tests: reachable sites whose advert may fit the job now, whether
-     * any known site could ever fit it, and a reason when there is no candidate.
+     * any known site could ever fit it, and a reason when there is no candidate. While a reachable site has
+     * not advertised yet ({@code silentSites}, e.g. just after a restart) nothing is judged never to fit:
+     * that site might.
+     *
+     * @param silentSites reachable sites (data centers) with no advert seen yet
      */
-    public static CandidateSites candidates(List<SiteInfo> sites, JobSpec job) {
+    public static CandidateSites candidates(List<SiteInfo> sites, JobSpec job, Set<String> silentSites) {
         List<SiteInfo> now = new ArrayList<>();
         boolean ever = false;
         int unreachableEver = 0;
@@ -249,6 +260,9 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
         String want = job.devices() + (job.wholeNodes() ? " whole-node" : "") + " devices of " + job.models();
         if (sites.isEmpty()) {
             reason = "no site has advertised yet";
+        } else if (!ever && !silentSites.isEmpty()) {
+            reason = "no advertised site has capacity for " + want + "; waiting for adverts from " + silentSites;
+            return new CandidateSites(now, true, sites.size(), reason);
         } else if (!ever) {
             reason = "no site in the federation has capacity for " + want + " (sites known: " + sites.size() + ")";
         } else if (now.isEmpty()) {

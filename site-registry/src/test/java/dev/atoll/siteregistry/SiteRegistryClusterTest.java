@@ -162,5 +162,8 @@ class SiteRegistryClusterTest {
         JobSpec whole = JobSpec.builder("w", "t").devices(12).wholeNodes(true).models("H800").build();
         assertThat(SiteRegistry.candidates(List.of(free), whole).anyEverFits()).isFalse();
         assertThat(SiteRegistry.candidates(List.of(), eight).reason()).isEqualTo("no site has advertised yet");
+        CandidateSites silent = SiteRegistry.candidates(List.of(free), t4, java.util.Set.of("site-x"));
+        assertThat(silent.anyEverFits()).as("a site that has not advertised yet might fit").isTrue();
+        assertThat(silent.reason()).contains("waiting for adverts from [site-x]");
     }
 }

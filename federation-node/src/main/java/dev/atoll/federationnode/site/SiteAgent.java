@@ -228,20 +228,62 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                     + " already runs at site " + site() + " (epoch " + running.epoch() + ")"));
             return Effect().none();
         }
-        PlacementResult result = ledger.find(cfp.spec(), settings.policy());
+        // Holds of the job's earlier rounds are superseded: give them back before looking for room.
+        List<SiteEvent> superseded = new ArrayList<>();
+        for (SiteLedger.Hold h : ledger.holds()) {
+            if (h.job().equals(cfp.job()) && h.epoch() < cfp.epoch()) {
+                superseded.add(new HoldReleased(h.id(), "superseded by round " + cfp.epoch()));
+            }
+        }
+        PlacementResult result = superseded.isEmpty() ? ledger.find(cfp.spec(), settings.policy())
+                : findAfter(state, superseded, cfp);
         if (result instanceof PlacementResult.Fit fit) {
             long expires = clock.millis() + settings.holdTimeout().toMillis();
             HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
-            HoldCreated event = new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires);
-            return Effect().persist(event).thenRun(s -> {
+            List<SiteEvent> events = new ArrayList<>(superseded);
+            events.add(new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires));
+            return Effect().persist(events).thenRun(s -> {
+                for (SiteEvent e : superseded) {
+                    timers.cancel(holdKey(((HoldReleased) e).hold()));
+                }
                 armHold(id, expires, clock.millis());
                 cfp.replyTo().tell(bid(s.ledger, id, cfp.job(), cfp.epoch(), fit.placement(), expires));
                 schedulePublish();
             });
         }
         String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
-        cfp.replyTo().tell(new Decline(cfp.job(), cfp.epoch(), site(), reason));
-        return Effect().none();
+        Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
+        if (superseded.isEmpty()) {
+            cfp.replyTo().tell(decline);
+            return Effect().none();
+        }
+        return Effect().persist(superseded).thenRun(s -> {
+            for (SiteEvent e : superseded) {
+                timers.cancel(holdKey(((HoldReleased) e).hold()));
+            }
+            cfp.replyTo().tell(decline);
+            schedulePublish();
+        });
+    }
+
+    /** Where the job would fit once {@code released} are applied; the ledger is left as it was. */
+    private PlacementResult findAfter(State state, List<SiteEvent> released, CallForProposals cfp) {
+        // The ledger is only changed by events; probe on a copy rebuilt from the live holds and allocations.
+        SiteLedger probe = new SiteLedger(settings.spec());
+        java.util.Set<HoldId> gone = new java.util.HashSet<>();
+        for (SiteEvent e : released) {
+            gone.add(((HoldReleased) e).hold());
+        }
+        for (SiteLedger.Allocation a : state.ledger.allocations()) {
+            probe.apply(new HoldCreated(a.hold(), a.job(), a.epoch(), a.placement(), Long.MAX_VALUE));
+            probe.apply(new AllocationCommitted(a.hold(), a.job(), a.epoch(), a.startedAtMillis(), a.endsAtMillis()));
+        }
+        for (SiteLedger.Hold h : state.ledger.holds()) {
+            if (!gone.contains(h.id())) {
+                probe.apply(new HoldCreated(h.id(), h.job(), h.epoch(), h.placement(), h.expiresAtMillis()));
+            }
+        }
+        return probe.find(cfp.spec(), settings.policy());
     }
 
     private Effect<SiteEvent, State> onAward(State state, Award award) {

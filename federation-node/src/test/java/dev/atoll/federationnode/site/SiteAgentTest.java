@@ -115,6 +115,20 @@ class SiteAgentTest {
     }
 
     @Test
+    void aNewRoundSupersedesTheJobsOlderHolds() {
+        bid("other", 1, 8, 60);
+        Bid old = bid("x", 1, 8, 60);
+        var next = kit.runCommand(new CallForProposals(JobId.of("x"), 2, job("x", 8, 60), replies.ref()));
+        assertThat(next.events()).hasSize(2);
+        assertThat(next.events().get(0)).isEqualTo(new HoldReleased(old.hold(), "superseded by round 2"));
+        assertThat(next.events().get(1)).isInstanceOf(HoldCreated.class);
+        Bid fresh = (Bid) replies.receiveMessage();
+        assertThat(fresh.epoch()).isEqualTo(2);
+        assertThat(fresh.hold()).isNotEqualTo(old.hold());
+        assertThat(ledger().holds()).isEqualTo(2);
+    }
+
+    @Test
     void declinesWithReasonAndMarksNeverFits() {
         bid("a", 1, 8, 60);
         bid("b", 1, 8, 60);
