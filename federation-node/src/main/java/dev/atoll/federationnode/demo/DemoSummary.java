@@ -159,8 +159,15 @@ public final class DemoSummary {
         }
     }
 
-    private static String reasonOf(JobOutcome o) {
-        return o.reason() == null ? "(no reason given)" : o.reason();
+    /**
+     * @return the outcome's reason made groupable: the job's own id becomes {@code <id>} and actor
+     *     incarnation numbers ({@code #-1319451124}) are dropped, so the same cause counts once
+     */
+    static String reasonOf(JobOutcome o) {
+        if (o.reason() == null) {
+            return "(no reason given)";
+        }
+        return o.reason().replace(o.task().id(), "<id>").replaceAll("#-?\\d+", "");
     }
 
     private static Map<String, Integer> sortByCount(Map<String, Integer> m) {

@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * timeout passes (no request is started after it).
  */
 public final class Replayer {
+    /** Attempts per submission when a node answers 503 or times out. */
+    public static final int SUBMIT_ATTEMPTS = 3;
+
     private final List<NodeEndpoint> endpoints;
     private final List<AtollClient> clients = new ArrayList<>();
     private final double speedup;
@@ -92,7 +95,7 @@ public final class Replayer {
                 String origin = endpoints.get(node).site();
                 submitted.incrementAndGet();
                 lastArrival.set(t.arrivalSeconds());
-                clients.get(node).submitAsync(t.toJson()).whenComplete((r, ex) -> {
+                submitWithRetry(clients.get(node), t, 1).whenComplete((r, ex) -> {
                     try {
                         JobOutcome o;
                         if (ex != null) {
@@ -105,6 +108,8 @@ public final class Replayer {
                             o = JobOutcome.refused(t, origin, "rejected", "HTTP " + r.status() + ": " + r.errorText());
                         } else {
                             o = JobOutcome.refused(t, origin, "error", "HTTP " + r.status() + ": " + r.errorText());
+                            // a 5xx may come after the job was recorded (e.g. an ask timeout): poll it later
+                            accepted.set(idx, 1);
                         }
                         if (!o.placed() && o.settled()) {
                             refused.incrementAndGet();
@@ -125,6 +130,34 @@ public final class Replayer {
             result.add(out.get(i));
         }
         return result;
+    }
+
+    /**
+     * Posts a task; on 503 (a node component did not answer in time) or a request timeout it posts again,
+     * up to {@value #SUBMIT_ATTEMPTS} attempts in all, 0.5 s x attempt apart. Posting the same job again is
+     * safe: submission is idempotent on the job id.
+     */
+    private static java.util.concurrent.CompletableFuture<AtollClient.Response> submitWithRetry(AtollClient client,
+                                                                                                 DemoTask t, int attempt) {
+        return client.submitAsync(t.toJson()).handle((r, ex) -> {
+            boolean retry = attempt < SUBMIT_ATTEMPTS && (ex != null ? isTimeout(ex) : r.status() == 503);
+            if (!retry) {
+                return ex != null ? java.util.concurrent.CompletableFuture.<AtollClient.Response>failedFuture(ex)
+                        : java.util.concurrent.CompletableFuture.completedFuture(r);
+            }
+            java.util.concurrent.Executor later = java.util.concurrent.CompletableFuture.delayedExecutor(
+                    500L * attempt, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(x -> submitWithRetry(client, t, attempt + 1));
+        }).thenCompose(f -> f);
+    }
+
+    private static boolean isTimeout(Throwable ex) {
+        Throwable c = ex;
+        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c instanceof java.net.http.HttpTimeoutException;
     }
 
     /**

@@ -111,6 +111,21 @@ class DemoSummaryTest {
     }
 
     @Test
+    void reasonsNamingTheJobOrAnActorIncarnationGroupTogether() {
+        DemoTask a = task("pod-1", 0, 10, 1, 1000);
+        DemoTask b = task("pod-2", 0, 10, 1, 1000);
+        String why = "Ask timed out on [EntityRef(Job-site-b), %s] via [Actor[pekko://atoll/user/site-registry#%d]]";
+        List<JobOutcome> outcomes = List.of(
+                JobOutcome.refused(a, "site-a", "error", String.format(why, "pod-1", -1319451124)),
+                JobOutcome.refused(b, "site-a", "error", String.format(why, "pod-2", 42)));
+        Workload w = new Workload("x", List.of(new SiteSpec(SiteId.of("site-a"), "r",
+                List.of(PoolSpec.of("H800", 1, 8, 80)))), List.of(a, b), 0, Map.of());
+        String text = new DemoSummary(w, outcomes, 1, 1).render();
+        assertThat(text).contains("      2  error: Ask timed out on [EntityRef(Job-site-b), <id>] via "
+                + "[Actor[pekko://atoll/user/site-registry]]");
+    }
+
+    @Test
     void lastLineHasTheFixedFormatAndIsPrintedLast() {
         DemoSummary s = summary();
         assertThat(s.lastLine()).isEqualTo("demo: placed 4 of 8 submitted tasks (2 rejected) in 12.3 s");
