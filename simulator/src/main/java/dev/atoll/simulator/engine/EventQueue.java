@@ -55,10 +55,12 @@ public final class EventQueue<T> {
         return heap.poll();
     }
 
+    /** @return true if no event is scheduled */
     public boolean isEmpty() {
         return heap.isEmpty();
     }
 
+    /** @return events scheduled */
     public int size() {
         return heap.size();
     }

@@ -51,14 +51,17 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
                 DEFAULT_FRAGMENTATION_SAMPLE_SECONDS);
     }
 
+    /** @return a copy with these failures */
     public SimConfig withFailures(List<Failure> f) {
         return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants, fragmentationSampleSeconds);
     }
 
+    /** @return a copy with this cross-site policy */
     public SimConfig withSiteChoice(SiteChoicePolicy c) {
         return new SimConfig(packing, c, wholeNodes, failures, checkInvariants);
     }
 
+    /** @return a copy with invariant checks on or off */
     public SimConfig withInvariantChecks(boolean on) {
         return new SimConfig(packing, siteChoice, wholeNodes, failures, on, fragmentationSampleSeconds);
     }
@@ -68,6 +71,7 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
         return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, seconds);
     }
 
+    /** @return a copy in which every gang takes whole nodes, or not */
     public SimConfig withWholeNodes(boolean on) {
         return new SimConfig(packing, siteChoice, on, failures, checkInvariants, fragmentationSampleSeconds);
     }

@@ -40,14 +40,17 @@ public final class StepSeries {
         size++;
     }
 
+    /** @return stored change points */
     public int size() {
         return size;
     }
 
+    /** @return time of change point {@code i}, seconds */
     public long time(int i) {
         return times[i];
     }
 
+    /** @return value from change point {@code i} on */
     public double value(int i) {
         return values[i];
     }

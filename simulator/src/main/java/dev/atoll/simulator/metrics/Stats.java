@@ -35,6 +35,7 @@ public record Stats(long count, double mean, long p50, long p95, long p99, long 
             max = Math.max(max, seconds);
         }
 
+        /** @return the statistics of the samples so far ({@link #EMPTY} if none) */
         public Stats stats() {
             if (count == 0) {
                 return EMPTY;
