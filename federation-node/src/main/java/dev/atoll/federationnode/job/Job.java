@@ -525,6 +525,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     // --- placed ---
 
     private Effect<JobEvent, JobState> onNotify(JobState s, Notify m) {
+        if (s.phase() == JobState.Phase.EMPTY) {
+            passivate();
+            return Effect().none();
+        }
         if (m.notification() instanceof WorkloadEnded e) {
             return ended(s, e.epoch(), e.outcome(), e.atMillis(), e.reason());
         }
