@@ -327,6 +327,10 @@ public final class SimCommand implements Callable<Integer> {
         @Option(names = "--threads", description = "Parallel simulations (default: available processors).")
         Integer threads;
 
+        @Option(names = "--variant", description = "A capacity variant NAME=SITE:MODEL:NxD[;SITE:MODEL:NxD...] added on top of "
+                + "--add (repeatable), e.g. plus512=site-b:H800:64x8. Without any, one variant 'base' with no change.")
+        List<String> variants = new ArrayList<>();
+
         @Override
         public Integer call() {
             return guard(spec, "sweep", () -> sweep(spec.commandLine().getOut()));
@@ -348,19 +352,26 @@ public final class SimCommand implements Callable<Integer> {
             for (String p : sitePolicies) {
                 SiteChoicePolicy.byName(p);
             }
+            Map<String, List<CapacityChange>> variantChanges = parseVariants(variants);
             Common c = common;
             c.load(o);
             List<Sweep.Point> points = new ArrayList<>();
             List<String[]> keys = new ArrayList<>();
-            for (int n : sites) {
-                List<SiteSpec> specs = c.sites(FleetSplitter.defaultSiteIds(n));
-                List<Failure> failures = c.failures(specs);
-                for (String p : policies) {
-                    for (String sp : sitePolicies) {
-                        SimConfig cfg = new SimConfig(PackingPolicy.byName(p), SiteChoicePolicy.byName(sp), c.wholeNodes,
-                                failures, c.checkInvariants);
-                        points.add(new Sweep.Point("sites=" + n + " policy=" + p + " site-policy=" + sp, specs, cfg));
-                        keys.add(new String[] {Integer.toString(n), p, sp});
+            for (Map.Entry<String, List<CapacityChange>> v : variantChanges.entrySet()) {
+                for (int n : sites) {
+                    List<SiteSpec> specs = c.sites(FleetSplitter.defaultSiteIds(n));
+                    for (CapacityChange change : v.getValue()) {
+                        specs = change.applyTo(specs);
+                    }
+                    List<Failure> failures = c.failures(specs);
+                    for (String p : policies) {
+                        for (String sp : sitePolicies) {
+                            SimConfig cfg = new SimConfig(PackingPolicy.byName(p), SiteChoicePolicy.byName(sp),
+                                    c.wholeNodes, failures, c.checkInvariants);
+                            points.add(new Sweep.Point("variant=" + v.getKey() + " sites=" + n + " policy=" + p
+                                    + " site-policy=" + sp, specs, cfg));
+                            keys.add(new String[] {Integer.toString(n), p, sp, v.getKey()});
+                        }
                     }
                 }
             }
@@ -368,14 +379,14 @@ public final class SimCommand implements Callable<Integer> {
             List<Sweep.Outcome> outcomes = Sweep.run(c.tasks, points, t);
             double wall = (System.nanoTime() - t0) / 1e9;
             Files.createDirectories(c.out);
-            String header = String.format(Locale.ROOT, "%-6s %-10s %-22s %9s %6s %12s %10s %10s %12s %10s %8s%n",
-                    "sites", "policy", "site-policy", "completed", "never", "JCT mean s", "JCT p95", "JCT p99",
+            String header = String.format(Locale.ROOT, "%-10s %-6s %-10s %-22s %9s %6s %12s %10s %10s %12s %10s %8s%n",
+                    "variant", "sites", "policy", "site-policy", "completed", "never", "JCT mean s", "JCT p95", "JCT p99",
                     "wait mean s", "wait p99", "sim s");
             o.print(header);
             List<Map<String, Object>> json = new ArrayList<>();
             try (Writer w = Files.newBufferedWriter(c.out.resolve("sweep.csv"), StandardCharsets.UTF_8);
                  CsvWriter csv = CsvWriter.builder().build(w)) {
-                csv.writeRecord("sites", "policy", "site_policy", "jobs", "completed", "never_ran", "jct_mean_s", "jct_p50_s",
+                csv.writeRecord("variant", "sites", "policy", "site_policy", "jobs", "completed", "never_ran", "jct_mean_s", "jct_p50_s",
                         "jct_p95_s", "jct_p99_s", "wait_mean_s", "wait_p50_s", "wait_p95_s", "wait_p99_s", "makespan_s",
                         "mean_utilization", "restarts", "sim_seconds");
                 for (int i = 0; i < outcomes.size(); i++) {
@@ -384,17 +395,20 @@ public final class SimCommand implements Callable<Integer> {
                     String n = keys.get(i)[0];
                     String p = keys.get(i)[1];
                     String sp = keys.get(i)[2];
+                    String variant = keys.get(i)[3];
                     double util = meanUtilization(s);
-                    o.printf(Locale.ROOT, "%-6s %-10s %-22s %9d %6d %12.1f %10d %10d %12.1f %10d %8.2f%n", n, p, sp,
+                    o.printf(Locale.ROOT, "%-10s %-6s %-10s %-22s %9d %6d %12.1f %10d %10d %12.1f %10d %8.2f%n", variant, n, p, sp,
                             s.completed(), s.neverRan(), s.jct().mean(), s.jct().p95(), s.jct().p99(),
                             s.queueingDelay().mean(), s.queueingDelay().p99(), out.wallSeconds());
-                    csv.writeRecord(n, p, sp, Integer.toString(s.jobs()), Integer.toString(s.completed()),
+                    csv.writeRecord(variant, n, p, sp, Integer.toString(s.jobs()), Integer.toString(s.completed()),
                             Integer.toString(s.neverRan()), fmt(s.jct().mean()), Long.toString(s.jct().p50()),
                             Long.toString(s.jct().p95()), Long.toString(s.jct().p99()), fmt(s.queueingDelay().mean()),
                             Long.toString(s.queueingDelay().p50()), Long.toString(s.queueingDelay().p95()),
                             Long.toString(s.queueingDelay().p99()), Long.toString(s.makespanSeconds()), fmt(util),
                             Long.toString(s.restarts()), fmt(out.wallSeconds()));
                     Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("variant", variant);
+                    row.put("capacityChanges", variantChanges.get(variant).toString());
                     row.put("sites", Integer.parseInt(n));
                     row.put("policy", p);
                     row.put("sitePolicy", sp);
@@ -413,6 +427,37 @@ public final class SimCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%d simulations on %d threads in %.2f s; wrote %s%n", outcomes.size(), t, wall,
                     c.out.resolve("sweep.csv"));
             return 0;
+        }
+
+        /**
+         * Parses {@code NAME=SITE:MODEL:NxD[;...]} variants, in order.
+         *
+         * @throws IllegalArgumentException naming the text if a variant is malformed or a name repeats
+         */
+        static Map<String, List<CapacityChange>> parseVariants(List<String> texts) {
+            Map<String, List<CapacityChange>> out = new LinkedHashMap<>();
+            if (texts.isEmpty()) {
+                out.put("base", List.of());
+                return out;
+            }
+            for (String t : texts) {
+                int eq = t.indexOf('=');
+                String name = eq < 0 ? "" : t.substring(0, eq).trim();
+                if (name.isEmpty() || !name.matches("[A-Za-z0-9._-]+")) {
+                    throw new IllegalArgumentException("--variant must be NAME=SITE:MODEL:NxD[;...] with a name of "
+                            + "[A-Za-z0-9._-], got '" + t + "'");
+                }
+                List<CapacityChange> changes = new ArrayList<>();
+                for (String part : t.substring(eq + 1).split(";")) {
+                    if (!part.isBlank()) {
+                        changes.add(CapacityChange.parse(part));
+                    }
+                }
+                if (out.put(name, changes) != null) {
+                    throw new IllegalArgumentException("--variant name '" + name + "' appears twice");
+                }
+            }
+            return out;
         }
 
         private static String fmt(double v) {

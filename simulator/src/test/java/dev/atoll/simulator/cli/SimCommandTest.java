@@ -107,8 +107,8 @@ class SimCommandTest {
         List<String> rows1 = Files.readAllLines(out1.resolve("sweep.csv"));
         List<String> rows2 = Files.readAllLines(out2.resolve("sweep.csv"));
         assertThat(rows1).hasSize(9);
-        assertThat(rows1.get(1)).startsWith("1,first-fit,default,200,200,0,");
-        assertThat(rows1.get(2)).startsWith("1,first-fit,\"earliest-start:2,lowest-price:1\",200,200,0,");
+        assertThat(rows1.get(1)).startsWith("base,1,first-fit,default,200,200,0,");
+        assertThat(rows1.get(2)).startsWith("base,1,first-fit,\"earliest-start:2,lowest-price:1\",200,200,0,");
         // Everything but the wall-clock column is identical whatever the thread count.
         for (int i = 0; i < rows1.size(); i++) {
             assertThat(rows1.get(i).substring(0, rows1.get(i).lastIndexOf(',')))
@@ -138,6 +138,28 @@ class SimCommandTest {
                 "--out", dir.resolve("o4").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("missing.csv");
+    }
+
+    @Test
+    void sweepOverCapacityVariants() throws Exception {
+        Path trace = dir.resolve("t.csv");
+        Files.writeString(trace, "id,tenant,arrival_seconds,duration_seconds,devices\n"
+                + "a,t,0,100,8\nb,t,0,100,8\nc,t,0,100,8\n");
+        Path nodes = dir.resolve("n.csv");
+        Files.writeString(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,1,1,8,H800\n");
+        Outcome r = exec("sweep", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--sites", "1", "--variant", "base=", "--variant", "plus16=site-a:H800:2x8", "--threads", "2",
+                "--out", dir.resolve("v").toString());
+        assertThat(r.err()).isEmpty();
+        List<String> rows = Files.readAllLines(dir.resolve("v/sweep.csv"));
+        // base: one node runs a, b, c one after the other: JCTs 100, 200, 300 (mean 200, wait mean 100);
+        // plus16: three nodes run all at once: JCT 100 each, no wait.
+        assertThat(rows.get(1)).startsWith("base,1,best-fit,default,3,3,0,200.0000,200,300,300,100.0000,");
+        assertThat(rows.get(2)).startsWith("plus16,1,best-fit,default,3,3,0,100.0000,100,100,100,0.0000,");
+        r = exec("sweep", "--trace", trace.toString(), "--nodes", nodes.toString(), "--variant", "x",
+                "--out", dir.resolve("w").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--variant must be NAME=SITE:MODEL:NxD");
     }
 
     private static String[] concat(String[] a, String[] b) {
