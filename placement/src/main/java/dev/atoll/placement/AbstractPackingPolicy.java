@@ -41,6 +41,15 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
     }
 
     /**
+     * @return true if {@link #score} of a fully free node depends only on its pool (model and size), apart
+     *     from a tie-break towards lower node numbers; then only the first fully free node of each pool is
+     *     scored, as the later ones cannot win
+     */
+    protected boolean sameScoreForIdleNodesOfAPool() {
+        return false;
+    }
+
+    /**
      * Picks the device for a fractional share on {@code node}: by default the lowest-numbered device
      * with room.
      *
@@ -174,14 +183,24 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             int bestNode = -1;
             double bestScore = Double.POSITIVE_INFINITY;
             boolean singleNodePossible = false;
+            boolean skipIdle = sameScoreForIdleNodesOfAPool();
+            int idlePoolSeen = -1;
             for (int n : site.nodesOf(model)) {
                 int dpn = site.devicesPerNode(n);
                 if (need > dpn || (job.wholeNodes() && need != dpn)) {
                     continue;
                 }
                 singleNodePossible = true;
-                if (site.freeDevices(n) < need) {
+                int free = site.freeDevices(n);
+                if (free < need) {
                     continue;
+                }
+                if (skipIdle && free == dpn) {
+                    // Micro-optimisation: idle nodes of one pool score alike; the first one is enough.
+                    if (site.pool(n) == idlePoolSeen) {
+                        continue;
+                    }
+                    idlePoolSeen = site.pool(n);
                 }
                 double s = score(site, n, job, need);
                 if (s < bestScore) {
@@ -204,13 +223,23 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         // Each fully free node is scored once (the sort used to rescore on every comparison, which is
         // costly for fgd): {score, node, dpn}.
         List<double[]> wholeFree = new ArrayList<>();
+        int idlePool = -1;
+        double idleScore = 0;
         for (int n : site.nodesOf(model)) {
             if (site.freeDevices(n) == site.devicesPerNode(n)) {
                 if (job.wholeNodes() && need % site.devicesPerNode(n) != 0) {
                     continue;
                 }
                 int dpn = site.devicesPerNode(n);
-                wholeFree.add(new double[] {score(site, n, job, dpn), n, dpn});
+                double sc;
+                if (sameScoreForIdleNodesOfAPool() && site.pool(n) == idlePool) {
+                    sc = idleScore; // Micro-optimisation: same pool, same score; node order breaks the tie.
+                } else {
+                    sc = score(site, n, job, dpn);
+                    idlePool = site.pool(n);
+                    idleScore = sc;
+                }
+                wholeFree.add(new double[] {sc, n, dpn});
             }
         }
         wholeFree.sort((a, b) -> {
@@ -272,7 +301,16 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         int bestNode = -1;
         int bestDevice = -1;
         double bestScore = Double.POSITIVE_INFINITY;
+        boolean skipIdle = sameScoreForIdleNodesOfAPool();
+        int idlePoolSeen = -1;
         for (int n : site.nodesOf(model)) {
+            if (skipIdle && site.freeDevices(n) == site.devicesPerNode(n)) {
+                // Micro-optimisation: idle nodes of one pool score alike; the first one is enough.
+                if (site.pool(n) == idlePoolSeen) {
+                    continue;
+                }
+                idlePoolSeen = site.pool(n);
+            }
             int d = chooseSharedDevice(site, n, job.gpuMilli());
             if (d < 0) {
                 continue;

@@ -14,6 +14,12 @@ public final class BestFit extends AbstractPackingPolicy {
         return NAME;
     }
 
+    /** Idle nodes of a pool score alike (free - devices), apart from the node-number tie-break. */
+    @Override
+    protected boolean sameScoreForIdleNodesOfAPool() {
+        return true;
+    }
+
     @Override
     protected double score(SiteView site, int node, JobSpec job, int devices) {
         if (job.gpuMilli() < 1000) {

@@ -3,6 +3,8 @@ package dev.atoll.placement;
 import dev.atoll.protocol.AcceleratorModel;
 import dev.atoll.protocol.JobSpec;
 import dev.atoll.protocol.ModelSet;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -29,19 +31,84 @@ import java.util.List;
 public final class FragmentationGradientDescent extends AbstractPackingPolicy {
     public static final String NAME = "fgd";
 
-    /** Largest node size {@link dev.atoll.protocol.PoolSpec} allows; sizes the scratch buffer. */
+    /** Largest node size {@link dev.atoll.protocol.PoolSpec} allows; sizes the scratch buffers. */
     private static final int MAX_DEVICES_PER_NODE = 64;
-    // Micro-optimisation: one reusable per-thread buffer of per-device free thousandths instead of an array
-    // per score call (score runs once per feasible node per decision).
-    private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[MAX_DEVICES_PER_NODE]);
+
+    /** Per-thread working memory, so scoring allocates nothing. */
+    private static final class Scratch {
+        final int[] free = new int[MAX_DEVICES_PER_NODE];
+        // Micro-optimisation: the compiled table of the model last seen; nodes of one model are scanned
+        // together, so this skips the map lookup (a record hashCode/equals) per node.
+        AcceleratorModel model;
+        Compiled compiled;
+    }
+
+    /**
+     * The mix as one accelerator model sees it: classes that reject the model merged into one weight (all
+     * free capacity is a fragment to them), the others merged by shape, shared shapes in ascending share.
+     */
+    private static final class Compiled {
+        final double rejectWeight;
+        final int[] sharedMilli;
+        final double[] sharedWeight;
+        final int[] wholeDevices;
+        final boolean[] wholeNodes;
+        final double[] wholeWeight;
+
+        Compiled(FragmentationGradientDescent f, AcceleratorModel model) {
+            double reject = 0;
+            java.util.TreeMap<Integer, Double> shared = new java.util.TreeMap<>();
+            java.util.LinkedHashMap<Long, Double> whole = new java.util.LinkedHashMap<>();
+            for (int c = 0; c < f.sharedMilli.length; c++) {
+                if (f.sharedModels[c].accepts(model)) {
+                    shared.merge(f.sharedMilli[c], f.sharedWeight[c], Double::sum);
+                } else {
+                    reject += f.sharedWeight[c];
+                }
+            }
+            for (int c = 0; c < f.wholeDevices.length; c++) {
+                if (f.wholeModels[c].accepts(model)) {
+                    whole.merge(f.wholeDevices[c] * 2L + (f.wholeNodes[c] ? 1 : 0), f.wholeWeight[c], Double::sum);
+                } else {
+                    reject += f.wholeWeight[c];
+                }
+            }
+            rejectWeight = reject;
+            sharedMilli = new int[shared.size()];
+            sharedWeight = new double[shared.size()];
+            int i = 0;
+            for (java.util.Map.Entry<Integer, Double> e : shared.entrySet()) {
+                sharedMilli[i] = e.getKey();
+                sharedWeight[i++] = e.getValue();
+            }
+            wholeDevices = new int[whole.size()];
+            wholeNodes = new boolean[whole.size()];
+            wholeWeight = new double[whole.size()];
+            i = 0;
+            for (java.util.Map.Entry<Long, Double> e : whole.entrySet()) {
+                wholeDevices[i] = (int) (e.getKey() / 2);
+                wholeNodes[i] = e.getKey() % 2 == 1;
+                wholeWeight[i++] = e.getValue();
+            }
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<AcceleratorModel, Compiled> compiled =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private final WorkloadMix mix;
-    // Micro-optimisation: the mix flattened into parallel arrays so the inner loop reads primitives, not records.
-    private final int[] classDevices;
-    private final int[] classMilli;
-    private final boolean[] classWhole;
-    private final ModelSet[] classModels;
-    private final double[] classWeight;
+    // Micro-optimisation: the mix flattened into parallel primitive arrays, split into shared (fractional)
+    // classes sorted by share, and whole-device classes, so one merge pass over a node's sorted free
+    // thousandths serves every shared class.
+    private final int[] sharedMilli;
+    private final double[] sharedWeight;
+    private final ModelSet[] sharedModels;
+    private final int[] wholeDevices;
+    private final boolean[] wholeNodes;
+    private final double[] wholeWeight;
+    private final ModelSet[] wholeModels;
 
     /** FGD against {@link WorkloadMix#defaultMix()} (the openb trace's task size mix). */
     public FragmentationGradientDescent() {
@@ -58,20 +125,29 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
             throw new IllegalArgumentException("mix is required");
         }
         this.mix = mix;
-        List<WorkloadMix.TaskClass> cs = mix.classes();
-        int k = cs.size();
-        classDevices = new int[k];
-        classMilli = new int[k];
-        classWhole = new boolean[k];
-        classModels = new ModelSet[k];
-        classWeight = new double[k];
-        for (int i = 0; i < k; i++) {
-            WorkloadMix.TaskClass c = cs.get(i);
-            classDevices[i] = c.devices();
-            classMilli[i] = c.gpuMilli();
-            classWhole[i] = c.wholeNodes();
-            classModels[i] = c.models();
-            classWeight[i] = c.weight();
+        List<WorkloadMix.TaskClass> shared = new ArrayList<>();
+        List<WorkloadMix.TaskClass> whole = new ArrayList<>();
+        for (WorkloadMix.TaskClass c : mix.classes()) {
+            (c.gpuMilli() < 1000 ? shared : whole).add(c);
+        }
+        shared.sort(Comparator.comparingInt(WorkloadMix.TaskClass::gpuMilli));
+        sharedMilli = new int[shared.size()];
+        sharedWeight = new double[shared.size()];
+        sharedModels = new ModelSet[shared.size()];
+        for (int i = 0; i < shared.size(); i++) {
+            sharedMilli[i] = shared.get(i).gpuMilli();
+            sharedWeight[i] = shared.get(i).weight();
+            sharedModels[i] = shared.get(i).models();
+        }
+        wholeDevices = new int[whole.size()];
+        wholeNodes = new boolean[whole.size()];
+        wholeWeight = new double[whole.size()];
+        wholeModels = new ModelSet[whole.size()];
+        for (int i = 0; i < whole.size(); i++) {
+            wholeDevices[i] = whole.get(i).devices();
+            wholeNodes[i] = whole.get(i).wholeNodes();
+            wholeWeight[i] = whole.get(i).weight();
+            wholeModels[i] = whole.get(i).models();
         }
     }
 
@@ -102,6 +178,12 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
             f += fragmentation(site, n, 0, -1, 0);
         }
         return f / 1000.0;
+    }
+
+    /** An idle node's fragmentation change depends only on its model and size. */
+    @Override
+    protected boolean sameScoreForIdleNodesOfAPool() {
+        return true;
     }
 
     @Override
@@ -144,72 +226,82 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
 
     /**
      * {@code F_n(M)} of {@code node} after taking {@code takeWhole} fully free devices and adding
-     * {@code sharedMilli} to device {@code sharedDevice} (-1 for none), in thousandths of a device.
+     * {@code addMilli} to device {@code sharedDevice} (-1 for none), in thousandths of a device.
      */
-    private double fragmentation(SiteView site, int node, int takeWhole, int sharedDevice, int sharedMilli) {
+    private double fragmentation(SiteView site, int node, int takeWhole, int sharedDevice, int addMilli) {
+        Scratch sc = scratch.get();
         int dpn = site.devicesPerNode(node);
-        int[] free = SCRATCH.get();
+        int[] free = sc.free;
         int total = 0;
         int fullFree = 0;
-        int maxFree = 0;
         int toTake = takeWhole;
         for (int d = 0; d < dpn; d++) {
             int f = 1000 - site.usedMilli(node, d);
             if (d == sharedDevice) {
-                f -= sharedMilli;
+                f -= addMilli;
             }
             if (f == 1000 && toTake > 0) {
                 f = 0;
                 toTake--;
             }
-            free[d] = f;
+            // Micro-optimisation: insertion sort while reading (nodes have at most 64, usually 8, devices).
+            int i = d - 1;
+            while (i >= 0 && free[i] > f) {
+                free[i + 1] = free[i];
+                i--;
+            }
+            free[i + 1] = f;
             total += f;
             if (f == 1000) {
                 fullFree++;
-            }
-            if (f > maxFree) {
-                maxFree = f;
             }
         }
         if (total == 0) {
             return 0;
         }
-        AcceleratorModel model = site.model(node);
-        double frag = 0;
-        for (int c = 0; c < classWeight.length; c++) {
-            double w = classWeight[c];
-            if (!classModels[c].accepts(model)) {
-                frag += w * total;
+        Compiled m = compiled(sc, site.model(node));
+        int maxFree = free[dpn - 1];
+        double frag = m.rejectWeight * total;
+        // Shared shapes in ascending share: devices with less free than the share are fragments to it.
+        int k = 0;
+        int below = 0; // sum of free[0..k), all below the current share
+        int[] milli = m.sharedMilli;
+        double[] sw = m.sharedWeight;
+        for (int c = 0; c < milli.length; c++) {
+            if (maxFree < milli[c]) {
+                frag += sw[c] * total; // no device can host it: the node is all fragments to it
                 continue;
             }
-            int milli = classMilli[c];
-            if (milli < 1000) {
-                if (maxFree < milli) {
-                    frag += w * total;
-                } else {
-                    int unusable = 0;
-                    for (int d = 0; d < dpn; d++) {
-                        if (free[d] < milli) {
-                            unusable += free[d];
-                        }
-                    }
-                    frag += w * unusable;
-                }
-                continue;
+            while (k < dpn && free[k] < milli[c]) {
+                below += free[k];
+                k++;
             }
-            int k = classDevices[c];
+            frag += sw[c] * below;
+        }
+        int partial = total - 1000 * fullFree;
+        int[] wd = m.wholeDevices;
+        for (int c = 0; c < wd.length; c++) {
+            int need = wd[c];
             boolean fits;
-            if (classWhole[c]) {
-                fits = fullFree == dpn && k % dpn == 0;
-            } else if (k <= dpn) {
-                fits = fullFree >= k;
+            if (m.wholeNodes[c]) {
+                fits = fullFree == dpn && need % dpn == 0;
+            } else if (need <= dpn) {
+                fits = fullFree >= need;
             } else {
-                int rem = k % dpn;
+                int rem = need % dpn;
                 fits = fullFree == dpn || (rem > 0 && fullFree >= rem);
             }
             // Usable: the fully free devices; the partly used ones are fragments for a whole-device task.
-            frag += w * (fits ? total - 1000 * fullFree : total);
+            frag += m.wholeWeight[c] * (fits ? partial : total);
         }
         return frag;
+    }
+
+    private Compiled compiled(Scratch sc, AcceleratorModel model) {
+        if (sc.model != model) {
+            sc.compiled = compiled.computeIfAbsent(model, k -> new Compiled(this, k));
+            sc.model = model;
+        }
+        return sc.compiled;
     }
 }

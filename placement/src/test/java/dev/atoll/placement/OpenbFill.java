@@ -68,14 +68,26 @@ final class OpenbFill {
         return runAll(dir, OpenbData.PODS);
     }
 
-    /** @param podFile a pod list in {@code dir}, e.g. {@code openb_pod_list_multigpu50.csv} */
-    static List<Outcome> runAll(Path dir, String podFile) {
+    /** The registered policies ({@link PackingPolicy#names()}) only. */
+    static List<Outcome> runRegistered(Path dir, String podFile) {
         SiteSpec spec = OpenbData.site(dir);
         List<OpenbData.Task> tasks = OpenbData.tasks(dir, podFile);
         List<Outcome> out = new ArrayList<>();
         for (String name : PackingPolicy.names()) {
             out.add(run(spec, tasks, PackingPolicy.byName(name)));
         }
+        return out;
+    }
+
+    /**
+     * The registered policies plus fgd against the file's own task mix.
+     *
+     * @param podFile a pod list in {@code dir}, e.g. {@code openb_pod_list_multigpu50.csv}
+     */
+    static List<Outcome> runAll(Path dir, String podFile) {
+        SiteSpec spec = OpenbData.site(dir);
+        List<OpenbData.Task> tasks = OpenbData.tasks(dir, podFile);
+        List<Outcome> out = runRegistered(dir, podFile);
         // fgd against the file's own task mix (shapes and model constraints), the paper's setting.
         List<dev.atoll.protocol.JobSpec> specs = new ArrayList<>();
         for (OpenbData.Task t : tasks) {

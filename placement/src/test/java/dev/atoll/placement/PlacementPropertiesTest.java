@@ -30,7 +30,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
 /** Random fleets, requests, arrivals and departures: invariants after every step; same seed, same decisions. */
-class PlacementProperties {
+class PlacementPropertiesTest {
     private static final String[] MODELS = {"H800", "A100-80GB", "Ascend-910B", "T4"};
     private static final int[] SIZES = {1, 2, 4, 8};
 
