@@ -197,7 +197,10 @@ public final class NodeMain {
                         PackingPolicy.byName(cfg.packingPolicy()), cfg.holdTimeout(), cfg.speedup(),
                         config.getDuration("atoll.site-agent.advert-interval"),
                         config.getBoolean("atoll.check-invariants"),
-                        config.getInt("atoll.site-agent.ended-memory"));
+                        config.getInt("atoll.site-agent.ended-memory"),
+                        config.getDouble("atoll.executor.launch-failure-rate"),
+                        config.getLong("atoll.executor.seed"),
+                        config.getInt("atoll.site-agent.snapshot-every"));
                 // One SiteAgent per site: a singleton within this data center.
                 ActorRef<SiteAgentCommand> agent = ClusterSingleton.get(ctx.getSystem()).init(
                         SingletonActor.of(SiteAgent.create(agentSettings, registry), "site-agent-" + cfg.siteId()));

@@ -78,10 +78,45 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     /** Prefix of a {@link Decline} reason meaning the job can never fit at this site. */
     public static final String NEVER_PREFIX = "never: ";
 
-    /** Settings of one agent. */
+    /**
+     * Settings of one agent.
+     *
+     * @param holdTimeout how long a bid's hold lives without an award
+     * @param speedup trace seconds per wall second of the simulated executor
+     * @param advertInterval adverts are published at most this often
+     * @param checkInvariants check the ledger's invariants after every event (fail loudly)
+     * @param endedMemory how many ended allocations are remembered for Jobs that ask later
+     * @param launchFailureRate probability in [0, 1] that the simulated executor fails to launch an awarded
+     *     workload ({@code atoll.executor.launch-failure-rate}, default 0): the hold is released and the award
+     *     refused with a reason starting {@value #LAUNCH_FAILED_PREFIX}
+     * @param launchFailureSeed seed of the launch-failure draws ({@code atoll.executor.seed}); the site id is
+     *     mixed in so that sites draw differently
+     * @param snapshotEvery a snapshot of the ledger every this many events ({@code atoll.site-agent.snapshot-every},
+     *     0 = never), the two newest kept
+     */
     public record Settings(SiteSpec spec, PackingPolicy policy, Duration holdTimeout, double speedup,
-                           Duration advertInterval, boolean checkInvariants, int endedMemory) {
+                           Duration advertInterval, boolean checkInvariants, int endedMemory,
+                           double launchFailureRate, long launchFailureSeed, int snapshotEvery) {
+        public Settings {
+            if (!(launchFailureRate >= 0 && launchFailureRate <= 1)) {
+                throw new IllegalArgumentException("atoll.executor.launch-failure-rate must be in [0, 1], got "
+                        + launchFailureRate);
+            }
+            if (snapshotEvery < 0) {
+                throw new IllegalArgumentException("atoll.site-agent.snapshot-every must be >= 0, got "
+                        + snapshotEvery);
+            }
+        }
+
+        /** Settings with no injected launch failures and no snapshots. */
+        public Settings(SiteSpec spec, PackingPolicy policy, Duration holdTimeout, double speedup,
+                        Duration advertInterval, boolean checkInvariants, int endedMemory) {
+            this(spec, policy, holdTimeout, speedup, advertInterval, checkInvariants, endedMemory, 0.0, 0L, 0);
+        }
     }
+
+    /** Prefix of an {@link AwardRefused} reason when the executor could not launch the workload. */
+    public static final String LAUNCH_FAILED_PREFIX = "launch failed: ";
 
     /** The agent's state: the ledger plus recently ended allocations (for Jobs that ask after a restart). */
     public static final class State {
@@ -139,6 +174,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     private final ActorRef<SiteRegistry.Command> registry;
     private final Clock clock;
     private final Map<JobId, ActorRef<JobNotification>> notifyTo = new HashMap<>();
+    private final java.util.SplittableRandom launchDraws;
 
     private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
                       ActorRef<SiteRegistry.Command> registry, Clock clock) {
@@ -148,6 +184,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         this.settings = settings;
         this.registry = registry;
         this.clock = clock;
+        this.launchDraws = new java.util.SplittableRandom(settings.launchFailureSeed() * 31 + site().value().hashCode());
     }
 
     private SiteId site() {
@@ -303,6 +340,17 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                     : "hold " + award.hold() + " belongs to job " + hold.job();
             award.replyTo().tell(new AwardRefused(award.job(), award.epoch(), award.hold(), why));
             return Effect().none();
+        }
+        if (settings.launchFailureRate() > 0 && launchDraws.nextDouble() < settings.launchFailureRate()) {
+            // The executor could not start the workload: free the devices at once and tell the Job, which
+            // goes back to the queue and negotiates again.
+            String why = LAUNCH_FAILED_PREFIX + "executor at site " + site() + " could not start job " + award.job()
+                    + " (injected, atoll.executor.launch-failure-rate = " + settings.launchFailureRate() + ")";
+            return Effect().persist(new HoldReleased(award.hold(), why)).thenRun(s -> {
+                timers.cancel(holdKey(award.hold()));
+                award.replyTo().tell(new AwardRefused(award.job(), award.epoch(), award.hold(), why));
+                schedulePublish();
+            });
         }
         long now = clock.millis();
         long runMillis = (long) Math.ceil(durationOf(award.hold(), 0) * 1000.0 / settings.speedup());
