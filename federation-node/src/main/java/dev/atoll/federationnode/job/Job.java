@@ -227,6 +227,12 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         return JobState.EMPTY;
     }
 
+    /** A snapshot of the Job's state every 100 events, the two newest kept (long-lived, often requeued jobs). */
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(100, 2);
+    }
+
     @Override
     public EventHandler<JobState, JobEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState().onAnyEvent(JobState::apply);

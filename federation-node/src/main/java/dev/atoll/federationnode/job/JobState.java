@@ -29,9 +29,12 @@ import java.util.List;
  * @param placedAt latest placement, epoch ms (0 = never)
  * @param endedAt terminal event time, epoch ms (0 = not ended)
  * @param reason latest persisted reason (waiting, rejected, failed, cancelled)
+ *
+ * <p>It is also the Job's snapshot (Kryo id 1130, every 100 events, two kept).
  */
 public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedAt, long epoch, List<SiteId> candidates,
-                       SiteId site, HoldId hold, Placement placement, long placedAt, long endedAt, String reason) {
+                       SiteId site, HoldId hold, Placement placement, long placedAt, long endedAt, String reason)
+        implements dev.atoll.protocol.AtollSerializable {
 
     /** Life-cycle phases. */
     public enum Phase {

@@ -122,15 +122,46 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     public static final class State {
         private final SiteLedger ledger;
         private final LinkedHashMap<JobId, AllocationStatus> ended;
+        /** Events applied before the snapshot this state was restored from, minus those replayed into it. */
+        private final long versionOffset;
 
         State(SiteSpec spec, int endedMemory) {
-            this.ledger = new SiteLedger(spec);
+            this(new SiteLedger(spec), endedMemory, 0);
+        }
+
+        private State(SiteLedger ledger, int endedMemory, long versionOffset) {
+            this.ledger = ledger;
+            this.versionOffset = versionOffset;
             this.ended = new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<JobId, AllocationStatus> eldest) {
                     return size() > endedMemory;
                 }
             };
+        }
+
+        /** @return the snapshot of this state (what the snapshot store keeps) */
+        public SiteLedgerSnapshot snapshot() {
+            return SiteLedgerSnapshot.of(ledger, version(), new ArrayList<>(ended.values()));
+        }
+
+        /**
+         * Restores a state from a snapshot by replaying it into a fresh ledger.
+         *
+         * @throws dev.atoll.placement.LedgerViolation if the snapshot does not fit {@code spec}
+         */
+        public static State restore(SiteLedgerSnapshot snapshot, SiteSpec spec, int endedMemory) {
+            SiteLedger ledger = snapshot.toLedger(spec);
+            State s = new State(ledger, endedMemory, snapshot.version() - ledger.appliedEvents());
+            for (AllocationStatus e : snapshot.ended()) {
+                s.ended.put(e.job(), e);
+            }
+            return s;
+        }
+
+        /** @return events applied to this site's ledger since the journal began (the advert version) */
+        public long version() {
+            return ledger.appliedEvents() + versionOffset;
         }
 
         /** @return the ledger (mutated only by the event handler) */
@@ -197,6 +228,32 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     }
 
     @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return settings.snapshotEvery() > 0
+                ? org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
+                : org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.disabled();
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.SnapshotAdapter<State> snapshotAdapter() {
+        return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State state) {
+                return state.snapshot();
+            }
+
+            @Override
+            public State fromJournal(Object from) {
+                if (from instanceof SiteLedgerSnapshot snap) {
+                    return State.restore(snap, settings.spec(), settings.endedMemory());
+                }
+                throw new IllegalStateException("site agent " + site() + ": snapshot of unknown type "
+                        + (from == null ? "null" : from.getClass().getName()) + ", expected SiteLedgerSnapshot");
+            }
+        };
+    }
+
+    @Override
     public EventHandler<State, SiteEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
             state.ledger.apply(event);
@@ -223,7 +280,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 armRun(a.job(), a.epoch(), a.endsAtMillis(), now);
             }
             ctx.getLog().info("site agent {} recovered: {} holds, {} allocations, {} events", site(),
-                    state.ledger.holds().size(), state.ledger.allocations().size(), state.ledger.appliedEvents());
+                    state.ledger.holds().size(), state.ledger.allocations().size(), state.version());
             publish(state);
         }).build();
     }
@@ -480,7 +537,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     private void publish(State state) {
         if (registry != null) {
-            registry.tell(new SiteRegistry.Publish(state.ledger.advert(state.ledger.appliedEvents(), clock.millis()),
+            registry.tell(new SiteRegistry.Publish(state.ledger.advert(state.version(), clock.millis()),
                     ctx.getSelf()));
         }
     }
@@ -534,6 +591,6 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             allocations.add(new LedgerView.AllocationView(a.job(), a.epoch(), a.placement().model().name(), shares,
                     a.startedAtMillis(), a.endsAtMillis()));
         }
-        return new LedgerView(site(), state.ledger.appliedEvents(), state.ledger.holds().size(), allocations);
+        return new LedgerView(site(), state.version(), state.ledger.holds().size(), allocations);
     }
 }

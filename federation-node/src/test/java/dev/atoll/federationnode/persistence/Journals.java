@@ -83,4 +83,29 @@ public final class Journals {
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 """));
     }
+
+    /**
+     * @return how many snapshots the snapshot store of {@code journal} holds for {@code persistenceId}
+     * @throws IllegalStateException if the store cannot be read
+     */
+    public static long snapshotCount(String journal, Path dir, String persistenceId) {
+        if (journal.equals("h2")) {
+            try (var c = java.sql.DriverManager.getConnection(H2Schema.url(dir.resolve("journal")), "sa", "");
+                 var st = c.prepareStatement("SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?")) {
+                st.setString(1, persistenceId);
+                try (var rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot count snapshots of " + persistenceId + ": " + e.getMessage(), e);
+            }
+        }
+        Config c = ConfigFactory.load(ConfigFactory.parseResources("atoll-cassandra.conf"));
+        try (var session = com.datastax.oss.driver.api.core.CqlSession.builder().addContactPoint(cassandraContactPoint())
+                .withLocalDatacenter(c.getString("atoll.cassandra.local-datacenter")).build()) {
+            return session.execute("SELECT sequence_nr FROM atoll_snapshot.snapshots WHERE persistence_id = ?",
+                    persistenceId).all().size();
+        }
+    }
 }

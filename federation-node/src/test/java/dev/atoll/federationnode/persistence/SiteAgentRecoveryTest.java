@@ -3,6 +3,7 @@ package dev.atoll.federationnode.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atoll.federationnode.NodeKryo;
+import dev.atoll.federationnode.site.AllocationStatus;
 import dev.atoll.federationnode.site.GetLedger;
 import dev.atoll.federationnode.site.LedgerView;
 import dev.atoll.federationnode.site.SiteAgent;
@@ -111,6 +112,46 @@ class SiteAgentRecoveryTest {
             Committed c = place(kit, second, "c", 3);
             assertThat(c.placement().shares()).extracting(s -> s.node()).containsOnly(1);
             assertThat(ledger(kit, second).allocations()).hasSize(3);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @ParameterizedTest(name = "journal = {0}")
+    @ValueSource(strings = {"h2", "cassandra"})
+    void aSnapshotOfTheLedgerIsTakenAndRecoveredWithTheSameVersion(String journal) {
+        ActorTestKit kit = ActorTestKit.create("snapshot-" + journal, Journals.systemConfig(journal, dir, ""));
+        try {
+            SiteSpec spec = new SiteSpec(SiteId.of("snap-" + UUID.randomUUID().toString().substring(0, 8)), "east",
+                    List.of(PoolSpec.of("H800", 4, 8, 80)));
+            SiteAgent.Settings s = new SiteAgent.Settings(spec, PackingPolicy.byName("first-fit"),
+                    Duration.ofMinutes(5), 1.0, Duration.ofMillis(50), true, 1000, 0.0, 0L, 10);
+            ActorRef<SiteAgentCommand> first = kit.spawn(SiteAgent.create(s, null));
+            for (int i = 0; i < 12; i++) {
+                place(kit, first, "j" + i, 1);
+            }
+            for (int i = 0; i < 5; i++) {
+                first.tell(new dev.atoll.protocol.negotiation.CancelWorkload(JobId.of("j" + i), 1, "test"));
+            }
+            TestProbe<NegotiationReply> replies = kit.createTestProbe();
+            first.tell(new CallForProposals(JobId.of("held"), 1, job("held", 2, 60), replies.getRef()));
+            assertThat(replies.receiveMessage(PATIENCE)).isInstanceOf(Bid.class);
+            LedgerView before = ledger(kit, first);
+            // 12 holds + 12 commits + 5 releases + 1 hold = 30 events: snapshots at 10, 20, 30
+            assertThat(before.version()).isEqualTo(30);
+            kit.stop(first, PATIENCE);
+            String pid = SiteAgent.persistenceId(spec.id()).id();
+            // older snapshots are deleted asynchronously after a new one is saved
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Journals.snapshotCount(journal, dir, pid) == 2);
+
+            ActorRef<SiteAgentCommand> second = kit.spawn(SiteAgent.create(s, null));
+            LedgerView after = ledger(kit, second);
+            assertThat(after).isEqualTo(before);
+            // ended allocations came back with the snapshot: a Job asking about j0 hears it was cancelled
+            TestProbe<AllocationStatus> q = kit.createTestProbe();
+            second.tell(new dev.atoll.federationnode.site.QueryAllocation(JobId.of("j0"), 1, q.getRef()));
+            assertThat(q.receiveMessage(PATIENCE).state()).isEqualTo(AllocationStatus.State.ENDED);
         } finally {
             kit.shutdownTestKit();
         }

@@ -1,0 +1,71 @@
+package dev.atoll.federationnode.site;
+
+import dev.atoll.placement.SiteLedger;
+import dev.atoll.protocol.AtollSerializable;
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.HoldCreated;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A SiteAgent's snapshot (Kryo id 1120): the ledger's live holds and allocations, the recently ended
+ * allocations, and the number of events applied so far (the advert version). It is restored by replaying
+ * holds and allocations into a fresh {@link SiteLedger} through its public API (so the ledger checks its
+ * invariants on the way in), never by copying its internals.
+ *
+ * @param version events applied to the ledger when the snapshot was taken
+ * @param holds live holds, in creation order
+ * @param allocations live allocations, in commit order
+ * @param ended recently ended allocations, oldest first
+ */
+public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<Allocation> allocations,
+                                 List<AllocationStatus> ended) implements AtollSerializable {
+    public SiteLedgerSnapshot {
+        holds = List.copyOf(holds);
+        allocations = List.copyOf(allocations);
+        ended = List.copyOf(ended);
+    }
+
+    /**
+     * One live allocation (Kryo id 1121). Times are epoch milliseconds.
+     */
+    public record Allocation(HoldId hold, JobId job, long epoch, Placement placement, long startedAtMillis,
+                             long endsAtMillis) implements AtollSerializable {
+    }
+
+    /** @return the snapshot of {@code ledger}'s live state plus {@code ended}, at {@code version} */
+    public static SiteLedgerSnapshot of(SiteLedger ledger, long version, List<AllocationStatus> ended) {
+        List<HoldCreated> holds = new ArrayList<>();
+        for (SiteLedger.Hold h : ledger.holds()) {
+            holds.add(new HoldCreated(h.id(), h.job(), h.epoch(), h.placement(), h.expiresAtMillis()));
+        }
+        List<Allocation> allocations = new ArrayList<>();
+        for (SiteLedger.Allocation a : ledger.allocations()) {
+            allocations.add(new Allocation(a.hold(), a.job(), a.epoch(), a.placement(), a.startedAtMillis(),
+                    a.endsAtMillis()));
+        }
+        return new SiteLedgerSnapshot(version, holds, allocations, ended);
+    }
+
+    /**
+     * Rebuilds a ledger for {@code spec}: each allocation as its hold and commit, then the live holds.
+     *
+     * @throws dev.atoll.placement.LedgerViolation if the snapshot does not fit the site (e.g. a node that the
+     *     site file no longer has, or more devices than a node's capacity), so recovery fails loudly
+     */
+    public SiteLedger toLedger(SiteSpec spec) {
+        SiteLedger ledger = new SiteLedger(spec);
+        for (Allocation a : allocations) {
+            ledger.apply(new HoldCreated(a.hold(), a.job(), a.epoch(), a.placement(), Long.MAX_VALUE));
+            ledger.apply(new AllocationCommitted(a.hold(), a.job(), a.epoch(), a.startedAtMillis(), a.endsAtMillis()));
+        }
+        for (HoldCreated h : holds) {
+            ledger.apply(h);
+        }
+        return ledger;
+    }
+}
