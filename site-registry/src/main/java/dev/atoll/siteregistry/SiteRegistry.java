@@ -40,8 +40,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * <p>Adverts are replicated with Pekko Distributed Data in an {@code LWWMap<String, SiteEntry>} keyed by
  * site id ({@link #KEY}); a site's entry is only replaced by one whose advert version is at least as high,
  * so a late gossip of an older advert never wins locally. Reachability comes from cluster membership: a
- * site (a data center) is reachable while at least one of its members is up or joining and reachable from
- * here and its data center is not marked unreachable; otherwise its capacity leaves the candidates at once.
+ * site (a data center) is reachable while at least one of its members is up (or weakly up, or leaving) and
+ * reachable from here and its data center is not marked unreachable; otherwise its capacity leaves the
+ * candidates at once.
  *
  * <p>All commands are local to the node (they carry local reply refs and are never serialized).
  */
@@ -95,6 +96,8 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
     private final Cluster cluster;
     private final Map<String, SiteEntry> entries = new TreeMap<>();
     private Set<String> reachableSites = new HashSet<>();
+    private final Set<Member> unreachableMembers = new HashSet<>();
+    private final Set<String> unreachableDcs = new HashSet<>();
 
     private SiteRegistry(ActorContext<Command> ctx,
                          ReplicatorMessageAdapter<Command, LWWMap<String, SiteEntry>> replicator) {
@@ -105,6 +108,8 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
         replicator.subscribe(KEY, InternalChanged::new);
         ActorRef<ClusterEvent.ClusterDomainEvent> events = ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class,
                 MembershipChanged::new);
+        unreachableMembers.addAll(cluster.state().getUnreachable());
+        unreachableDcs.addAll(cluster.state().getUnreachableDataCenters());
         cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.ClusterDomainEvent.class));
         recomputeReachability();
     }
@@ -126,6 +131,7 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
                 .onMessage(InternalChanged.class, this::onChanged)
                 .onMessage(InternalUpdated.class, m -> this)
                 .onMessage(MembershipChanged.class, m -> {
+                    track(m.event());
                     recomputeReachability();
                     return this;
                 })
@@ -172,15 +178,34 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
         }
     }
 
+    /**
+     * Keeps unreachability from the events themselves: the cluster's read view is not guaranteed to carry
+     * other data centers' unreachability.
+     */
+    private void track(ClusterEvent.ClusterDomainEvent event) {
+        if (event instanceof ClusterEvent.UnreachableDataCenter u) {
+            unreachableDcs.add(u.dataCenter());
+        } else if (event instanceof ClusterEvent.ReachableDataCenter r) {
+            unreachableDcs.remove(r.dataCenter());
+        } else if (event instanceof ClusterEvent.UnreachableMember u) {
+            unreachableMembers.add(u.member());
+        } else if (event instanceof ClusterEvent.ReachableMember r) {
+            unreachableMembers.remove(r.member());
+        } else if (event instanceof ClusterEvent.MemberRemoved r) {
+            unreachableMembers.remove(r.member());
+        }
+    }
+
     private void recomputeReachability() {
         ClusterEvent.CurrentClusterState state = cluster.state();
-        Set<Member> unreachable = state.getUnreachable();
-        Set<String> unreachableDcs = state.getUnreachableDataCenters();
+        Set<Member> unreachable = new HashSet<>(unreachableMembers);
+        unreachable.addAll(state.getUnreachable());
         Set<String> up = new HashSet<>();
         for (Member m : state.getMembers()) {
             MemberStatus s = m.status();
-            boolean alive = s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.leaving()
-                    || s == MemberStatus.joining();
+            // Joining members do not count: other data centers only watch members that are up, so a site
+            // whose only member crashed while joining would otherwise look reachable for ever.
+            boolean alive = s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.leaving();
             if (alive && !unreachable.contains(m) && !unreachableDcs.contains(m.dataCenter())) {
                 up.add(m.dataCenter());
             }

@@ -73,10 +73,15 @@ class SiteRegistryClusterTest {
     }
 
     private void startSites(String... sites) throws IOException {
+        startSites(ConfigFactory.empty(), sites);
+    }
+
+    private void startSites(Config extra, String... sites) throws IOException {
         int seed = freePort();
         for (int i = 0; i < sites.length; i++) {
             int port = i == 0 ? seed : freePort();
-            ActorSystem<Void> sys = ActorSystem.create(Behaviors.empty(), "atoll", config(sites[i], port, seed));
+            ActorSystem<Void> sys = ActorSystem.create(Behaviors.empty(), "atoll",
+                    extra.withFallback(config(sites[i], port, seed)));
             systems.add(sys);
             registries.add(sys.systemActorOf(SiteRegistry.create(), "site-registry", org.apache.pekko.actor.typed.Props.empty()));
             agents.add(sys.systemActorOf(Behaviors.<SiteAgentCommand>ignore(), "agent", org.apache.pekko.actor.typed.Props.empty()));
@@ -142,6 +147,30 @@ class SiteRegistryClusterTest {
         assertThat(none.now()).isEmpty();
         assertThat(none.anyEverFits()).isFalse();
         assertThat(none.reason()).contains("no site in the federation has capacity for 32 devices of H800");
+    }
+
+    @Test
+    void aCrashedSiteIsWithdrawnWhenItsDataCenterBecomesUnreachable() throws Exception {
+        // Terminating without coordinated shutdown: the member does not leave, it just goes silent.
+        startSites(ConfigFactory.parseString("""
+                pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+                pekko.cluster.multi-data-center.failure-detector.heartbeat-interval = 500ms
+                pekko.cluster.multi-data-center.failure-detector.acceptable-heartbeat-pause = 2s
+                """), "site-a", "site-b");
+        registries.get(0).tell(new SiteRegistry.Publish(advert("site-a", 1, 16), agents.get(0)));
+        registries.get(1).tell(new SiteRegistry.Publish(advert("site-b", 1, 16), agents.get(1)));
+        JobSpec eight = JobSpec.builder("j", "t").devices(8).models("H800").build();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(candidates(0, eight).now()).extracting(x -> x.site().value()).containsExactly("site-a", "site-b"));
+        systems.get(1).terminate();
+        systems.get(1).getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(candidates(0, eight).now()).extracting(x -> x.site().value()).containsExactly("site-a");
+            assertThat(all(0).get(1).reachable()).isFalse();
+        });
+        // the member is still in the membership (nobody downed it), only unreachable
+        assertThat(org.apache.pekko.cluster.typed.Cluster.get(systems.get(0)).state().getUnreachableDataCenters())
+                .contains("site-b");
     }
 
     @Test
