@@ -7,6 +7,7 @@ import dev.atoll.protocol.JobSpec;
  * stay whole; for a fractional share, the most-used device with room.
  */
 public final class BestFit extends AbstractPackingPolicy {
+    /** The name {@link PackingPolicy#byName} knows it by. */
     public static final String NAME = "best-fit";
 
     @Override

@@ -29,6 +29,7 @@ import java.util.List;
  * <p>Thread-safe: the only mutable state is a per-thread scratch buffer.
  */
 public final class FragmentationGradientDescent extends AbstractPackingPolicy {
+    /** The name {@link PackingPolicy#byName} knows it by. */
     public static final String NAME = "fgd";
 
     /** Largest node size {@link dev.atoll.protocol.PoolSpec} allows; sizes the scratch buffers. */

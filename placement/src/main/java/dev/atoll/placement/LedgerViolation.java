@@ -6,6 +6,7 @@ package dev.atoll.placement;
  * a way that cannot be idempotent (e.g. committing a released hold). Nothing is changed when it is thrown.
  */
 public final class LedgerViolation extends IllegalStateException {
+    /** @param message what would break and where (site, node, device, hold or job) */
     public LedgerViolation(String message) {
         super(message);
     }

@@ -20,6 +20,7 @@ import dev.atoll.protocol.negotiation.Bid;
  */
 public record Offer(SiteId site, AcceleratorModel model, double startEstimateSeconds, double pricePerDeviceHour,
                     double speedFactor, int fragmentationDelta, int freeAfter, String region) {
+    /** Validates; see the record description. */
     public Offer {
         if (site == null) {
             throw new IllegalArgumentException("site is required");

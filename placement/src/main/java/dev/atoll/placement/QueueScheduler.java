@@ -53,7 +53,10 @@ import java.util.TreeMap;
  *       start now only where that does not move the head's reserved start: it ends before the reservation,
  *       or the head still fits at its reserved time with it running. Only the head preempts.
  * </ol>
- * Jobs with {@code replicas > 1} are rejected (submit each replica as its own job for now).
+ * Jobs with {@code replicas > 1} are rejected (submit each replica as its own job for now). Preempted jobs go
+ * back to their old place in their tenant's queue and are considered from the next pass on. Offers built here
+ * all start at once ({@code startEstimateSeconds} 0) and carry no fragmentation delta, so the choice policy
+ * decides on price, speed, free devices and region. Not thread-safe: one broker or simulation thread.
  */
 public final class QueueScheduler {
 

@@ -26,6 +26,7 @@ public abstract class SiteCriterion implements SiteChoicePolicy {
 
     private final String name;
 
+    /** @param name the criterion's name, as {@link SiteChoicePolicy#byName} knows it */
     protected SiteCriterion(String name) {
         this.name = name;
     }

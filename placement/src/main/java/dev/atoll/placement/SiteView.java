@@ -10,17 +10,22 @@ import dev.atoll.protocol.SiteSpec;
  * (0 = free, 1000 = fully used by allocations and holds together).
  */
 public interface SiteView {
+    /** @return the site's id */
     SiteId site();
 
+    /** @return the site's static description (pools in node order) */
     SiteSpec spec();
 
+    /** @return nodes at the site; they are numbered 0..nodeCount()-1 */
     int nodeCount();
 
+    /** @return the accelerator model of {@code node}'s devices */
     AcceleratorModel model(int node);
 
     /** @return the index into {@link SiteSpec#pools()} of the node's pool */
     int pool(int node);
 
+    /** @return devices on {@code node} (its pool's node size) */
     int devicesPerNode(int node);
 
     /** @return devices on {@code node} with no allocation or hold at all */

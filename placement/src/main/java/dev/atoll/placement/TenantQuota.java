@@ -23,6 +23,7 @@ import java.util.Map;
  */
 public record TenantQuota(TenantId tenant, double weight, Map<AcceleratorModel, Integer> guaranteed,
                           Map<AcceleratorModel, Integer> borrowLimit, int defaultBorrowLimit) {
+    /** Validates and copies the maps; see the record description. */
     public TenantQuota {
         if (tenant == null) {
             throw new IllegalArgumentException("tenant is required");
