@@ -185,4 +185,36 @@ class SiteLedgerTest {
                 "1000,1000,1000,1000,1000,1000,1000,1000,|1000,1000,1000,1000,1000,0,0,0,|0,0,0,0,|0,0,0,0,|");
         assertThat(other.advert(1, 0)).isEqualTo(ledger.advert(1, 0));
     }
+
+    @Test
+    void copyIsIndependent() {
+        commit(ledger, "a", on(ledger, 0, 0, 2));
+        SiteLedger c = ledger.copy();
+        assertThat(usage(c)).isEqualTo(usage(ledger));
+        assertThat(c.appliedEvents()).isEqualTo(ledger.appliedEvents());
+        commit(c, "b", on(c, 1, 0, 8));
+        c.apply(new AllocationReleased(JobId.of("a"), 1, WorkloadEnded.Outcome.COMPLETED, 0, ""));
+        assertThat(ledger.freeDevices(0)).isEqualTo(6);
+        assertThat(ledger.freeDevices(1)).isEqualTo(8);
+        assertThat(ledger.allocation(JobId.of("a"))).isNotNull();
+        assertThat(c.freeDevices(0)).isEqualTo(8);
+        c.checkInvariants();
+        ledger.checkInvariants();
+    }
+
+    @Test
+    void advertMeasuresFragmentationPerModelAgainstThePendingMix() {
+        commit(ledger, "a", on(ledger, 0, 0, 5)); // H800 node 0: 3 free; node 1: 8 free
+        commit(ledger, "b", on(ledger, 2, 0, 3)); // A100 node 2: 1 free; node 3: 4 free
+        List<dev.atoll.protocol.JobSpec> pending = List.of(
+                dev.atoll.protocol.JobSpec.builder("p", "t").devices(4).build());
+        Advert ad = ledger.advert(3, 0, pending);
+        // A100: node 2's single free device is useless to a 4-device request; H800: node 0's 3 are.
+        assertThat(ad.pools()).extracting(PoolAdvert::fragmentation).containsExactly(1, 3);
+        assertThat(Fragmentation.byModel(ledger, pending)).containsEntry(AcceleratorModel.of("A100-80GB"), 1)
+                .containsEntry(AcceleratorModel.of("H800"), 3);
+        assertThat(Fragmentation.of(ledger, pending, AcceleratorModel.of("T4"))).isZero();
+        assertThat(ledger.advert(3, 0, (List<dev.atoll.protocol.JobSpec>) null).pools())
+                .extracting(PoolAdvert::fragmentation).containsExactly(0, 0);
+    }
 }
