@@ -68,7 +68,7 @@ final class ClientSupport {
     }
 
     private static String time(String key, JsonNode v) {
-        if (v == null || v.isNull()) {
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
             return "-";
         }
         if (key.endsWith("At") && v.canConvertToLong() && v.asLong() > 0) {
