@@ -12,12 +12,15 @@ package dev.atoll.protocol;
 public record AcceleratorModel(String name) implements Comparable<AcceleratorModel> {
     public AcceleratorModel {
         Checks.nonBlank("accelerator model", name);
-        if (name.length() > 64 || !name.matches("[A-Za-z0-9._+-]+")) {
+        if (name.length() > 64 || !NAME.matcher(name).matches()) { // precompiled: models are built per request
             throw new IllegalArgumentException("accelerator model must be 1..64 characters of [A-Za-z0-9._+-], got '"
                     + name + "'");
         }
     }
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._+-]+");
+
+    /** @return the model named {@code name} (see the record's rule) */
     public static AcceleratorModel of(String name) {
         return new AcceleratorModel(name);
     }
