@@ -98,29 +98,44 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
                     + (job.models().isAny() ? "one model" : job.models().toString()) + ", request needs "
                     + job.devices() + " (a gang never mixes models)");
         }
-        PlacementResult best = null;
-        double bestScore = Double.POSITIVE_INFINITY;
-        // Try each accepted model separately; a gang never mixes models.
-        List<AcceleratorModel> models = new ArrayList<>();
-        for (PoolSpec p : pools) {
-            if (job.models().accepts(p.model()) && shapeFits(p, job) && !models.contains(p.model())) {
-                models.add(p.model());
+        Candidate best = null;
+        // Try each accepted model separately; a gang never mixes models. Micro-optimisation: walk the pools
+        // and skip a model an earlier pool already stood for, instead of collecting models into a list.
+        for (int i = 0; i < pools.size(); i++) {
+            PoolSpec p = pools.get(i);
+            if (!job.models().accepts(p.model()) || !shapeFits(p, job) || modelSeenBefore(pools, i, job)) {
+                continue;
             }
-        }
-        for (AcceleratorModel model : models) {
-            Candidate c = placeOnModel(site, job, model);
-            if (c != null && (best == null || c.score < bestScore)) {
-                best = new PlacementResult.Fit(c.placement);
-                bestScore = c.score;
+            Candidate c = placeOnModel(site, job, p.model());
+            if (c != null && (best == null || c.score < best.score)) {
+                best = c;
                 if (firstFeasibleWins()) {
                     break;
                 }
             }
         }
         if (best != null) {
-            return best;
+            return new PlacementResult.Fit(best.placement);
+        }
+        List<AcceleratorModel> models = new ArrayList<>();
+        for (PoolSpec p : pools) {
+            if (job.models().accepts(p.model()) && shapeFits(p, job) && !models.contains(p.model())) {
+                models.add(p.model());
+            }
         }
         return new PlacementResult.Wait(waitReason(site, job, models));
+    }
+
+    /** @return true if a pool before {@code i} has the same model and could take the request's shape */
+    private static boolean modelSeenBefore(List<PoolSpec> pools, int i, JobSpec job) {
+        AcceleratorModel m = pools.get(i).model();
+        for (int j = 0; j < i; j++) {
+            PoolSpec q = pools.get(j);
+            if ((q.model() == m || q.model().equals(m)) && shapeFits(q, job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean shapeFits(PoolSpec p, JobSpec job) {
@@ -220,6 +235,12 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             }
         }
         // Several nodes: whole free nodes first, then (partial requests only) the remainder on one node.
+        if (firstFeasibleWins()) {
+            // Micro-optimisation: when the first feasible node in number order wins, scores rise with the node
+            // number, so the sorted list of fully free nodes is just node order: take them in that order and
+            // stop once the gang is covered, instead of listing and sorting every fully free node.
+            return placeOnIdleNodesInOrder(site, job, model, need);
+        }
         // Each fully free node is scored once (the sort used to rescore on every comparison, which is
         // costly for fgd): {score, node, dpn}.
         List<double[]> wholeFree = new ArrayList<>();
@@ -279,6 +300,47 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
                 shares.add(new NodeShare(bestNode, freeDevices(site, bestNode, remaining), 1000));
                 total += bestScore;
                 remaining = 0;
+            }
+        }
+        if (remaining > 0) {
+            return null;
+        }
+        shares.sort((a, b) -> Integer.compare(a.node(), b.node()));
+        return new Candidate(new Placement(site.site(), model, shares), total);
+    }
+
+    /**
+     * The several-node path of {@link #placeOnModel} for policies whose first feasible node wins: fully free
+     * nodes in node order (each taken if its size fits what remains), then for a partial request the remainder
+     * on the lowest-numbered node with room. Same result as scoring, sorting and scanning, since the score order
+     * is the node order.
+     */
+    private Candidate placeOnIdleNodesInOrder(SiteView site, JobSpec job, AcceleratorModel model, int need) {
+        List<NodeShare> shares = new ArrayList<>();
+        int remaining = need;
+        double total = 0;
+        int[] nodes = site.nodesOf(model);
+        for (int n : nodes) {
+            int dpn = site.devicesPerNode(n);
+            if (site.freeDevices(n) != dpn || (job.wholeNodes() && need % dpn != 0) || remaining < dpn) {
+                continue;
+            }
+            shares.add(new NodeShare(n, freeDevices(site, n, dpn), 1000));
+            total += score(site, n, job, dpn);
+            remaining -= dpn;
+            if (remaining == 0) {
+                break;
+            }
+        }
+        if (remaining > 0 && !job.wholeNodes()) {
+            for (int n : nodes) {
+                if (site.freeDevices(n) < remaining || containsNode(shares, n)) {
+                    continue;
+                }
+                shares.add(new NodeShare(n, freeDevices(site, n, remaining), 1000));
+                total += score(site, n, job, remaining);
+                remaining = 0;
+                break; // the first feasible node wins
             }
         }
         if (remaining > 0) {
