@@ -1,0 +1,234 @@
+package dev.atoll.federationnode.bench;
+
+import dev.atoll.federationnode.H2Schema;
+import dev.atoll.federationnode.NodeKryo;
+import dev.atoll.federationnode.persistence.Journals;
+import dev.atoll.federationnode.site.AllocationStatus;
+import dev.atoll.federationnode.site.GetLedger;
+import dev.atoll.federationnode.site.LedgerView;
+import dev.atoll.federationnode.site.SiteAgent;
+import dev.atoll.federationnode.site.SiteLedgerSnapshot;
+import dev.atoll.placement.PackingPolicy;
+import dev.atoll.placement.PlacementResult;
+import dev.atoll.placement.SiteLedger;
+import dev.atoll.protocol.HoldId;
+import dev.atoll.protocol.JobId;
+import dev.atoll.protocol.JobSpec;
+import dev.atoll.protocol.PoolSpec;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.AllocationReleased;
+import dev.atoll.protocol.event.HoldCreated;
+import dev.atoll.protocol.event.SiteEvent;
+import dev.atoll.protocol.negotiation.WorkloadEnded;
+import dev.atoll.protocol.serialization.AtollKryoSerializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * Recovery benchmark of a SiteAgent whose journal holds many events (not a test; {@code ./mvnw verify}
+ * does not run it).
+ *
+ * <p>Writes {@code --events} (default 1,000,000) real SiteAgent events (hold, commit, release cycles of
+ * one-device jobs, up to 400 running at once, checked by a {@link SiteLedger} on the way) straight into the
+ * H2 journal table with the Atoll Kryo serializer, for two sites: {@code bench-snap} also gets the snapshot
+ * the agent itself would have taken last ({@code --snapshot-every}, default 10,000, so the newest snapshot
+ * is up to that many events behind the end), {@code bench-full} has none. Then it starts a SiteAgent for
+ * each and prints the wall-clock seconds until the recovered agent answers its first ledger query.
+ *
+ * <pre>
+ * ./mvnw -B -q -o install -DskipTests -pl protocol,placement,simulator,site-registry
+ * ./mvnw -B -o test-compile -pl federation-node
+ * ./mvnw -B -o exec:java -pl federation-node -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.atoll.federationnode.bench.RecoveryBench -Dexec.args="--events 1000000"
+ * </pre>
+ */
+public final class RecoveryBench {
+    private static final SiteSpec SPEC_TEMPLATE = new SiteSpec(SiteId.of("bench"), "east",
+            List.of(PoolSpec.of("H800", 64, 8, 80)));
+
+    private RecoveryBench() {
+    }
+
+    /**
+     * @param args {@code --events N} (default 1000000), {@code --snapshot-every N} (default 10000),
+     *     {@code --dir D} (default target/recovery-bench; wiped first)
+     * @throws Exception when the journal cannot be written or the agent does not recover within 5 minutes
+     */
+    public static void main(String[] args) throws Exception {
+        long events = 1_000_000;
+        int every = 10_000;
+        Path dir = Path.of("target/recovery-bench");
+        boolean reuse = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--events" -> events = Long.parseLong(args[++i]);
+                case "--snapshot-every" -> every = Integer.parseInt(args[++i]);
+                case "--dir" -> dir = Path.of(args[++i]);
+                case "--reuse" -> reuse = true;
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "' (known: --events, --snapshot-every, --dir, --reuse)");
+            }
+        }
+        NodeKryo.register();
+        if (reuse) {
+            recoverAll(dir, events, every);
+            return;
+        }
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        H2Schema.ensure(dir.resolve("journal"));
+        long t0 = System.nanoTime();
+        write(dir, SiteId.of("bench-snap"), events, every);
+        write(dir, SiteId.of("bench-full"), events, 0);
+        System.out.printf("wrote 2 x %,d events in %.1f s%n", events, (System.nanoTime() - t0) / 1e9);
+
+        recoverAll(dir, events, every);
+    }
+
+    private static void recoverAll(Path dir, long events, int every) throws Exception {
+        long t0 = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(H2Schema.url(dir.resolve("journal")), "sa", "")) {
+            c.createStatement().executeQuery("SELECT COUNT(*) FROM \"snapshot\"").close();
+        }
+        System.out.printf("opened the H2 journal in %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        ActorTestKit kit = ActorTestKit.create("recovery-bench", Journals.systemConfig("h2", dir, ""));
+        try {
+            recover(kit, SiteId.of("bench-snap"), events, every);
+            recover(kit, SiteId.of("bench-full"), events, every);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    private static SiteSpec spec(SiteId site) {
+        return new SiteSpec(site, SPEC_TEMPLATE.region(), SPEC_TEMPLATE.pools());
+    }
+
+    private static void recover(ActorTestKit kit, SiteId site, long events, int every) {
+        SiteAgent.Settings s = new SiteAgent.Settings(spec(site), PackingPolicy.byName("first-fit"),
+                Duration.ofMinutes(10), 1.0, Duration.ofSeconds(1), false, 100_000, 0.0, 0L, every);
+        TestProbe<LedgerView> probe = kit.createTestProbe();
+        long t0 = System.nanoTime();
+        ActorRef<dev.atoll.protocol.negotiation.SiteAgentCommand> agent = kit.spawn(SiteAgent.create(s, null));
+        agent.tell(new GetLedger(probe.getRef()));
+        LedgerView v = probe.receiveMessage(Duration.ofMinutes(5));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        boolean snap = site.value().endsWith("snap");
+        System.out.printf("site=%s events=%d snapshot=%s replayed-after-snapshot=%d recovery=%.2f s"
+                        + " version=%d allocations=%d%n", site, events, snap ? "yes" : "no",
+                snap ? events - lastSnapshot(events, every) : events, seconds, v.version(), v.allocations().size());
+        if (v.version() != events) {
+            throw new IllegalStateException("recovered version " + v.version() + " != events written " + events);
+        }
+        kit.stop(agent, Duration.ofSeconds(30));
+    }
+
+    private static long lastSnapshot(long events, int every) {
+        return every <= 0 ? 0 : ((events - 1) / every) * every;
+    }
+
+    /** Writes {@code events} valid events for {@code site}, and the snapshot the agent would have taken last. */
+    private static void write(Path dir, SiteId site, long events, int every) throws Exception {
+        AtollKryoSerializer kryo = new AtollKryoSerializer();
+        SiteSpec spec = spec(site);
+        SiteLedger ledger = new SiteLedger(spec);
+        PackingPolicy policy = PackingPolicy.byName("first-fit");
+        LinkedHashMap<JobId, AllocationStatus> ended = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<JobId, AllocationStatus> e) {
+                return size() > 100_000;
+            }
+        };
+        ArrayDeque<JobId> running = new ArrayDeque<>();
+        String pid = PersistenceId.ofUniqueId("SiteAgent|" + site.value()).id();
+        long snapAt = lastSnapshot(events, every);
+        long base = System.currentTimeMillis();
+        try (Connection c = DriverManager.getConnection(H2Schema.url(dir.resolve("journal")), "sa", "")) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","
+                    + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
+                    + " \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'bench', ?, '', ?, ?, '')")) {
+                long seq = 0;
+                long job = 0;
+                List<SiteEvent> cycle = new ArrayList<>(3);
+                while (seq < events) {
+                    cycle.clear();
+                    if (running.size() >= 400) {
+                        JobId old = running.poll();
+                        cycle.add(new AllocationReleased(old, 1, WorkloadEnded.Outcome.COMPLETED, base + seq, ""));
+                    } else {
+                        JobId id = JobId.of("job-" + job++);
+                        JobSpec js = JobSpec.builder(id.value(), "vc").devices(1).models("H800").durationSeconds(60)
+                                .build();
+                        PlacementResult r = ledger.find(js, policy);
+                        PlacementResult.Fit fit = (PlacementResult.Fit) r;
+                        HoldId hold = HoldId.of(id.value() + ":e1:d60");
+                        cycle.add(new HoldCreated(hold, id, 1, fit.placement(), base + seq + 600_000));
+                        cycle.add(new AllocationCommitted(hold, id, 1, base + seq, base + seq + 60_000));
+                        running.add(id);
+                    }
+                    for (SiteEvent e : cycle) {
+                        if (seq >= events) {
+                            break;
+                        }
+                        ledger.apply(e);
+                        seq++;
+                        if (e instanceof AllocationReleased r) {
+                            ended.put(r.job(), new AllocationStatus(r.job(), r.epoch(), site,
+                                    AllocationStatus.State.ENDED, r.outcome(), r.atMillis()));
+                        }
+                        ins.setString(1, pid);
+                        ins.setLong(2, seq);
+                        ins.setLong(3, base + seq);
+                        ins.setBytes(4, kryo.toBinary(e));
+                        ins.setInt(5, AtollKryoSerializer.IDENTIFIER);
+                        ins.addBatch();
+                        if (seq % 10_000 == 0) {
+                            ins.executeBatch();
+                            c.commit();
+                        }
+                        if (seq == snapAt) {
+                            writeSnapshot(c, kryo, pid, seq,
+                                    SiteLedgerSnapshot.of(ledger, seq, new ArrayList<>(ended.values())));
+                        }
+                    }
+                }
+                ins.executeBatch();
+                c.commit();
+            }
+        }
+    }
+
+    private static void writeSnapshot(Connection c, AtollKryoSerializer kryo, String pid, long seq,
+                                      SiteLedgerSnapshot snap) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO \"snapshot\" (\"persistence_id\","
+                + " \"sequence_number\", \"created\", \"snapshot_ser_id\", \"snapshot_ser_manifest\","
+                + " \"snapshot_payload\") VALUES (?, ?, ?, ?, '', ?)")) {
+            s.setString(1, pid);
+            s.setLong(2, seq);
+            s.setLong(3, System.currentTimeMillis());
+            s.setInt(4, AtollKryoSerializer.IDENTIFIER);
+            s.setBytes(5, kryo.toBinary(snap));
+            s.executeUpdate();
+        }
+    }
+}
