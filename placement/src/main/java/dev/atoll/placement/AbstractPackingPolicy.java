@@ -15,7 +15,8 @@ import java.util.List;
  * <ol>
  *   <li>Only nodes of an accepted model are considered (exact names, see {@link dev.atoll.protocol.ModelSet}).
  *   <li>A gang never mixes models.
- *   <li>Whole-node requests need {@code devices} to be a multiple of the node size and take fully free nodes.
+ *   <li>Whole-node requests take fully free nodes of one node size (over all pools of the model with that
+ *       size); {@code devices} must be a multiple of it.
  *   <li>A request of at most one node's devices goes on one node (as a pod does).
  *   <li>A larger partial-node request takes fully free nodes, then the remainder on one node.
  *   <li>A fractional request ({@code gpuMilli < 1000}) shares one device with room left.
@@ -77,7 +78,7 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             }
             anyModel = true;
             largestCapacity = Math.max(largestCapacity, modelCapacity(site, p.model()));
-            if (shapeFits(p, job)) {
+            if (shapeFits(pools, p, job)) {
                 anyShape = true;
             }
         }
@@ -103,7 +104,7 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         // and skip a model an earlier pool already stood for, instead of collecting models into a list.
         for (int i = 0; i < pools.size(); i++) {
             PoolSpec p = pools.get(i);
-            if (!job.models().accepts(p.model()) || !shapeFits(p, job) || modelSeenBefore(pools, i, job)) {
+            if (!job.models().accepts(p.model()) || !shapeFits(pools, p, job) || modelSeenBefore(pools, i, job)) {
                 continue;
             }
             Candidate c = placeOnModel(site, job, p.model());
@@ -119,7 +120,7 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         }
         List<AcceleratorModel> models = new ArrayList<>();
         for (PoolSpec p : pools) {
-            if (job.models().accepts(p.model()) && shapeFits(p, job) && !models.contains(p.model())) {
+            if (job.models().accepts(p.model()) && shapeFits(pools, p, job) && !models.contains(p.model())) {
                 models.add(p.model());
             }
         }
@@ -131,18 +132,32 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         AcceleratorModel m = pools.get(i).model();
         for (int j = 0; j < i; j++) {
             PoolSpec q = pools.get(j);
-            if ((q.model() == m || q.model().equals(m)) && shapeFits(q, job)) {
+            if ((q.model() == m || q.model().equals(m)) && shapeFits(pools, q, job)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean shapeFits(PoolSpec p, JobSpec job) {
-        if (job.wholeNodes()) {
-            return job.devices() % p.devicesPerNode() == 0 && job.devices() / p.devicesPerNode() <= p.nodes();
+    /**
+     * Could the request's shape ever fit this pool's nodes? A whole-node gang needs {@code devices} to be a
+     * multiple of the node size and enough nodes of that model and size over all pools.
+     */
+    private static boolean shapeFits(List<PoolSpec> pools, PoolSpec p, JobSpec job) {
+        if (!job.wholeNodes()) {
+            return true;
         }
-        return true;
+        int dpn = p.devicesPerNode();
+        if (job.devices() % dpn != 0) {
+            return false;
+        }
+        long nodes = 0;
+        for (PoolSpec q : pools) {
+            if (q.devicesPerNode() == dpn && (q.model() == p.model() || q.model().equals(p.model()))) {
+                nodes += q.nodes();
+            }
+        }
+        return job.devices() / dpn <= nodes;
     }
 
     private static int modelCapacity(SiteView site, AcceleratorModel model) {
@@ -234,7 +249,10 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
                 return null;
             }
         }
-        // Several nodes: whole free nodes first, then (partial requests only) the remainder on one node.
+        if (job.wholeNodes()) {
+            return placeWholeNodes(site, job, model);
+        }
+        // Several nodes: whole free nodes first, then the remainder on one node.
         if (firstFeasibleWins()) {
             // Micro-optimisation: when the first feasible node in number order wins, scores rise with the node
             // number, so the sorted list of fully free nodes is just node order: take them in that order and
@@ -348,6 +366,67 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
         }
         shares.sort((a, b) -> Integer.compare(a.node(), b.node()));
         return new Candidate(new Placement(site.site(), model, shares), total);
+    }
+
+    /**
+     * A whole-node gang on fully free nodes of one size: per node size that divides the request, the best
+     * scored free nodes; the size whose nodes score best in total wins (ties: the smaller size first seen).
+     */
+    private Candidate placeWholeNodes(SiteView site, JobSpec job, AcceleratorModel model) {
+        int need = job.devices();
+        int[] nodes = site.nodesOf(model);
+        Candidate best = null;
+        long tried = 0; // bit per node size already tried (sizes are 1..64)
+        for (int first : nodes) {
+            int dpn = site.devicesPerNode(first);
+            if (need % dpn != 0 || (tried & (1L << (dpn - 1))) != 0) {
+                continue;
+            }
+            tried |= 1L << (dpn - 1);
+            int count = need / dpn;
+            List<double[]> free = new ArrayList<>();
+            int idlePool = -1;
+            double idleScore = 0;
+            for (int n : nodes) {
+                if (site.devicesPerNode(n) != dpn || site.freeDevices(n) != dpn) {
+                    continue;
+                }
+                double sc;
+                if (sameScoreForIdleNodesOfAPool() && site.pool(n) == idlePool) {
+                    sc = idleScore; // Micro-optimisation: same pool, same score; node order breaks the tie.
+                } else {
+                    sc = score(site, n, job, dpn);
+                    idlePool = site.pool(n);
+                    idleScore = sc;
+                }
+                free.add(new double[] {sc, n});
+                if (firstFeasibleWins() && free.size() == count) {
+                    break;
+                }
+            }
+            if (free.size() < count) {
+                continue;
+            }
+            free.sort((a, b) -> {
+                int c = Double.compare(a[0], b[0]);
+                return c != 0 ? c : Double.compare(a[1], b[1]);
+            });
+            List<NodeShare> shares = new ArrayList<>(count);
+            double total = 0;
+            for (int k = 0; k < count; k++) {
+                int n = (int) free.get(k)[1];
+                shares.add(new NodeShare(n, freeDevices(site, n, dpn), 1000));
+                total += free.get(k)[0];
+            }
+            if (best == null || total < best.score) {
+                shares.sort((a, b) -> Integer.compare(a.node(), b.node()));
+                best = new Candidate(new Placement(site.site(), model, shares), total);
+                if (firstFeasibleWins()) {
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     private static boolean isSingleNodeGang(SiteView site, AcceleratorModel model, int need) {

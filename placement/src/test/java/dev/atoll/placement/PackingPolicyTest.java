@@ -96,4 +96,21 @@ class PackingPolicyTest {
         assertThat(s.usedDevices()).isZero();
         assertThat(s.appliedEvents()).isZero();
     }
+
+    @Test
+    void wholeNodeGangTakesNodesOfOneSizeEvenWhenSmallerNodesComeFirst() {
+        // Found by the backfill property: greedy over mixed node sizes took 1+1+1+8+4 and was left one short.
+        SiteLedger s = new SiteLedger(site("s", PoolSpec.of("H800", 3, 1, 80), PoolSpec.of("H800", 3, 8, 80),
+                PoolSpec.of("H800", 2, 4, 80)));
+        JobSpec gang = JobSpec.builder("g", "t").devices(16).wholeNodes(true).build();
+        for (PackingPolicy p : PackingPolicy.names().stream().map(PackingPolicy::byName).toList()) {
+            assertThat(s.find(gang, p).placement().nodes()).as(p.name()).containsExactly(3, 4);
+        }
+        // Two pools of the same model and node size add up: 3 x 8 devices over 2 + 1 nodes.
+        SiteLedger t = new SiteLedger(site("t", PoolSpec.of("H800", 2, 8, 80), PoolSpec.of("H800", 1, 8, 80)));
+        JobSpec big = JobSpec.builder("b", "t").devices(24).wholeNodes(true).build();
+        assertThat(t.find(big, bestFit).placement().nodes()).containsExactly(0, 1, 2);
+        JobSpec tooBig = JobSpec.builder("c", "t").devices(32).wholeNodes(true).build();
+        assertThat(t.find(tooBig, bestFit)).isInstanceOf(PlacementResult.Never.class);
+    }
 }

@@ -303,6 +303,5 @@ class PlacementPropertiesTest {
             }
         }
         assertThat(q.queued()).as("everything that can run eventually runs").isEmpty();
-        net.jqwik.api.statistics.Statistics.collect(reservations > 0 ? "with reservations" : "no reservation");
     }
 }
