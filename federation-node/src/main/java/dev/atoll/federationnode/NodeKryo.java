@@ -32,6 +32,7 @@ public final class NodeKryo {
         KryoRegistry.extend(1121, dev.atoll.federationnode.site.SiteLedgerSnapshot.Allocation.class);
         KryoRegistry.extend(1130, dev.atoll.federationnode.job.JobState.class);
         KryoRegistry.extend(1131, dev.atoll.federationnode.job.JobState.Phase.class);
+        KryoRegistry.extend(1140, dev.atoll.federationnode.site.HoldCreatedV0.class);
         KryoRegistry.extend(1110, Job.Submit.class);
         KryoRegistry.extend(1111, Job.GetStatus.class);
         KryoRegistry.extend(1112, Job.Cancel.class);

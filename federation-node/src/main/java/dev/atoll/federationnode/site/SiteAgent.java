@@ -234,6 +234,38 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 : org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.disabled();
     }
 
+    /**
+     * Reads older event shapes as current ones ({@link HoldCreatedV0} -&gt; {@link HoldCreated}) and fails
+     * recovery with an {@link IllegalStateException} naming the site and the type for anything that is not a
+     * site event: an event is never skipped.
+     */
+    @Override
+    public org.apache.pekko.persistence.typed.EventAdapter<SiteEvent, Object> eventAdapter() {
+        return new org.apache.pekko.persistence.typed.EventAdapter<>() {
+            @Override
+            public Object toJournal(SiteEvent e) {
+                return e;
+            }
+
+            @Override
+            public String manifest(SiteEvent event) {
+                return "";
+            }
+
+            @Override
+            public org.apache.pekko.persistence.typed.EventSeq<SiteEvent> fromJournal(Object p, String manifest) {
+                if (p instanceof SiteEvent e) {
+                    return org.apache.pekko.persistence.typed.EventSeq.single(e);
+                }
+                if (p instanceof HoldCreatedV0 old) {
+                    return org.apache.pekko.persistence.typed.EventSeq.single(old.upcast());
+                }
+                throw new IllegalStateException("site agent " + site() + ": journal holds an event of type "
+                        + (p == null ? "null" : p.getClass().getName()) + ", which is not a site event");
+            }
+        };
+    }
+
     @Override
     public org.apache.pekko.persistence.typed.SnapshotAdapter<State> snapshotAdapter() {
         return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {

@@ -108,4 +108,30 @@ public final class Journals {
                     persistenceId).all().size();
         }
     }
+
+    /**
+     * Appends raw journal rows (as the Atoll Kryo serializer would store them) for {@code persistenceId} to
+     * the H2 journal in {@code dir}, sequence numbers from 1.
+     *
+     * @throws IllegalStateException if the rows cannot be written
+     */
+    public static void writeH2Rows(Path dir, String persistenceId, java.util.List<byte[]> payloads) {
+        H2Schema.ensure(dir.resolve("journal"));
+        try (var c = java.sql.DriverManager.getConnection(H2Schema.url(dir.resolve("journal")), "sa", "");
+             var ins = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\","
+                     + " \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\","
+                     + " \"event_ser_manifest\") VALUES (?, ?, 'test', ?, '', ?, ?, '')")) {
+            long seq = 0;
+            for (byte[] p : payloads) {
+                ins.setString(1, persistenceId);
+                ins.setLong(2, ++seq);
+                ins.setLong(3, System.currentTimeMillis());
+                ins.setBytes(4, p);
+                ins.setInt(5, dev.atoll.protocol.serialization.AtollKryoSerializer.IDENTIFIER);
+                ins.executeUpdate();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot write journal rows of " + persistenceId + ": " + e.getMessage(), e);
+        }
+    }
 }
