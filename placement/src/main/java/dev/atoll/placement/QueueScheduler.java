@@ -387,16 +387,14 @@ public final class QueueScheduler {
     }
 
     private Offer offerFor(SiteLedger l, Placement p) {
-        double price = Double.MAX_VALUE;
-        double speed = 1;
         int free = 0;
         for (int n : l.nodesOf(p.model())) {
             free += l.freeDevices(n);
         }
         // The pool of the first node used gives price and speed.
         PoolSpec pool = l.spec().pools().get(l.pool(p.shares().get(0).node()));
-        price = pool.pricePerDeviceHour();
-        speed = pool.speedFactor();
+        double price = pool.pricePerDeviceHour();
+        double speed = pool.speedFactor();
         int taken = 0;
         for (NodeShare s : p.shares()) {
             for (int d : s.devices()) {
