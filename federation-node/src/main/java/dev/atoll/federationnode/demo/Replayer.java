@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * timeout passes (no request is started after it).
  */
 public final class Replayer {
+    /** Reason given to a waiting job whose state was never read back before the settle timeout. */
+    public static final String NOT_POLLED = "not polled before the settle timeout (state as its submission answered)";
     /** Attempts per submission when a node answers 503 or times out. */
     public static final int SUBMIT_ATTEMPTS = 3;
 
@@ -187,6 +189,7 @@ public final class Replayer {
         try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("settle", settled.get(), n,
                 String.format(Locale.ROOT, "placed %d, rejected %d, waiting %d", placed.get(), rejected.get(),
                         n - settled.get())))) {
+            java.util.concurrent.atomic.AtomicIntegerArray polled = new java.util.concurrent.atomic.AtomicIntegerArray(n);
             while (!pending.isEmpty() && System.nanoTime() < deadline) {
                 List<Integer> still = java.util.Collections.synchronizedList(new ArrayList<>());
                 for (int idx : pending) {
@@ -201,6 +204,7 @@ public final class Replayer {
                             JobOutcome now = prev;
                             if (ex == null && r.ok()) {
                                 now = JobOutcome.fromStatus(prev.task(), prev.origin(), r.body());
+                                polled.set(idx, 1);
                                 out.set(idx, now);
                             }
                             if (now.settled()) {
@@ -224,6 +228,13 @@ public final class Replayer {
                 java.util.Collections.sort(pending);
                 if (!pending.isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(500);
+                }
+            }
+            for (int idx : pending) {
+                JobOutcome o = out.get(idx);
+                if (polled.get(idx) == 0 && !o.settled()) {
+                    out.set(idx, new JobOutcome(o.task(), o.origin(), o.state(), o.site(), o.model(), o.submittedAtMs(),
+                            o.placedAtMs(), o.reportedDelaySeconds(), NOT_POLLED));
                 }
             }
         }

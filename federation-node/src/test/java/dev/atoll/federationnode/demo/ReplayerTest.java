@@ -103,4 +103,16 @@ class ReplayerTest {
         assertThat(out.get(0).queueingDelayTraceSeconds(1000)).isEqualTo(500.0);
         assertThat(err.toString()).contains("submit [").contains("settle [");
     }
+
+    @Test
+    void jobsNotPolledBeforeTheSettleTimeoutSaySo() throws Exception {
+        List<NodeEndpoint> nodes = List.of(node("site-a"));
+        Replayer r = new Replayer(nodes, 1000, 2, new PrintWriter(new StringWriter(), true), false);
+
+        List<JobOutcome> out = r.run(List.of(task("t-ok", 0), task("t-bad", 0)), Duration.ZERO);
+
+        assertThat(out).extracting(JobOutcome::state).containsExactly("queued", "rejected");
+        assertThat(out.get(0).reason()).isEqualTo(Replayer.NOT_POLLED);
+        assertThat(out.get(1).reason()).startsWith("HTTP 400: devices:");
+    }
 }
