@@ -42,6 +42,14 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
         // together, so this skips the map lookup (a record hashCode/equals) per node.
         AcceleratorModel model;
         Compiled compiled;
+        int total;
+        int fullFree;
+        // Micro-optimisation: chooseSharedDevice's result for the node it just scanned, which score() then
+        // reuses instead of scanning the node's devices again (the template calls the two back to back).
+        SiteView cachedSite;
+        int cachedNode = -1;
+        int cachedMilli;
+        double cachedDelta;
     }
 
     /**
@@ -189,17 +197,31 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
 
     @Override
     protected double score(SiteView site, int node, JobSpec job, int devices) {
-        double before = fragmentation(site, node, 0, -1, 0);
+        Scratch sc = scratch.get();
         if (job.gpuMilli() < 1000) {
-            int d = chooseSharedDevice(site, node, job.gpuMilli());
-            return fragmentation(site, node, 0, d, job.gpuMilli()) - before;
+            if (sc.cachedSite != site || sc.cachedNode != node || sc.cachedMilli != job.gpuMilli()) {
+                chooseSharedDevice(site, node, job.gpuMilli());
+            }
+            sc.cachedSite = null;
+            return sc.cachedDelta;
         }
-        return fragmentation(site, node, devices, -1, 0) - before;
+        // Micro-optimisation: one read of the node serves both states; taking k fully free devices just
+        // drops the k largest (1000) entries of the sorted free array.
+        int dpn = fill(sc, site, node, -1, 0);
+        Compiled m = compiled(sc, site.model(node));
+        int take = Math.min(devices, sc.fullFree);
+        double before = eval(sc.free, dpn, sc.total, sc.fullFree, dpn, m);
+        double after = eval(sc.free, dpn - take, sc.total - 1000 * take, sc.fullFree - take, dpn, m);
+        return after - before;
     }
 
-    /** The device on {@code node} whose use by a {@code milli} share grows the node's fragmentation least. */
+    /**
+     * The device on {@code node} whose use by a {@code milli} share grows the node's fragmentation least.
+     */
     @Override
     protected int chooseSharedDevice(SiteView site, int node, int milli) {
+        Scratch sc = scratch.get();
+        double before = fragmentation(site, node, 0, -1, 0);
         int best = -1;
         double bestF = Double.POSITIVE_INFINITY;
         int dpn = site.devicesPerNode(node);
@@ -222,6 +244,10 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
                 best = d;
             }
         }
+        sc.cachedSite = site;
+        sc.cachedNode = node;
+        sc.cachedMilli = milli;
+        sc.cachedDelta = bestF - before;
         return best;
     }
 
@@ -231,19 +257,26 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
      */
     private double fragmentation(SiteView site, int node, int takeWhole, int sharedDevice, int addMilli) {
         Scratch sc = scratch.get();
+        int dpn = fill(sc, site, node, sharedDevice, addMilli);
+        int take = Math.min(takeWhole, sc.fullFree);
+        return eval(sc.free, dpn - take, sc.total - 1000 * take, sc.fullFree - take, dpn, compiled(sc, site.model(node)));
+    }
+
+    /**
+     * Reads the node's free thousandths per device into {@code sc.free}, sorted ascending, with
+     * {@code addMilli} more used on {@code sharedDevice} (-1: none); sets {@code sc.total} and {@code sc.fullFree}.
+     *
+     * @return the node's device count
+     */
+    private static int fill(Scratch sc, SiteView site, int node, int sharedDevice, int addMilli) {
         int dpn = site.devicesPerNode(node);
         int[] free = sc.free;
         int total = 0;
         int fullFree = 0;
-        int toTake = takeWhole;
         for (int d = 0; d < dpn; d++) {
             int f = 1000 - site.usedMilli(node, d);
             if (d == sharedDevice) {
                 f -= addMilli;
-            }
-            if (f == 1000 && toTake > 0) {
-                f = 0;
-                toTake--;
             }
             // Micro-optimisation: insertion sort while reading (nodes have at most 64, usually 8, devices).
             int i = d - 1;
@@ -257,11 +290,20 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
                 fullFree++;
             }
         }
-        if (total == 0) {
+        sc.total = total;
+        sc.fullFree = fullFree;
+        return dpn;
+    }
+
+    /**
+     * {@code F_n(M)} from the node's sorted free thousandths {@code free[0..len)} (the rest taken), in
+     * thousandths of a device.
+     */
+    private static double eval(int[] free, int len, int total, int fullFree, int dpn, Compiled m) {
+        if (total <= 0) {
             return 0;
         }
-        Compiled m = compiled(sc, site.model(node));
-        int maxFree = free[dpn - 1];
+        int maxFree = len > 0 ? free[len - 1] : 0;
         double frag = m.rejectWeight * total;
         // Shared shapes in ascending share: devices with less free than the share are fragments to it.
         int k = 0;
@@ -273,7 +315,7 @@ public final class FragmentationGradientDescent extends AbstractPackingPolicy {
                 frag += sw[c] * total; // no device can host it: the node is all fragments to it
                 continue;
             }
-            while (k < dpn && free[k] < milli[c]) {
+            while (k < len && free[k] < milli[c]) {
                 below += free[k];
                 k++;
             }
