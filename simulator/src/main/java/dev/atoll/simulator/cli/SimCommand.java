@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  */
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = "Discrete-event simulation of a federation over a real trace, using the placement module.",
-        subcommands = {SimCommand.Run.class, SimCommand.SweepCommand.class})
+        subcommands = {SimCommand.Run.class, SimCommand.SweepCommand.class, BenchCommand.class})
 public final class SimCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -16,9 +16,14 @@ import java.util.List;
  * @param checkInvariants if true, every site ledger checks its invariants after each change (slow; for tests)
  * @param fragmentationSampleSeconds how often (virtual seconds) to measure each site's fragmentation with
  *     placement's {@link dev.atoll.placement.Fragmentation} against the waiting requests; 0 = never
+ * @param queue the order in which waiting jobs are tried ({@link QueueDiscipline#FIFO} by default)
+ * @param seriesSampleSeconds 0 = record utilization and queue length at every change (exact; memory grows with
+ *     the number of events); {@code > 0} = record them at most once per this many virtual seconds (bounded
+ *     memory for very long runs; means over time become averages of samples)
  */
 public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, boolean wholeNodes, List<Failure> failures,
-                        boolean checkInvariants, long fragmentationSampleSeconds) {
+                        boolean checkInvariants, long fragmentationSampleSeconds, QueueDiscipline queue,
+                        long seriesSampleSeconds) {
     /** Default {@link #fragmentationSampleSeconds()}: one virtual hour. */
     public static final long DEFAULT_FRAGMENTATION_SAMPLE_SECONDS = 3600;
 
@@ -33,6 +38,18 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
         if (fragmentationSampleSeconds < 0) {
             throw new IllegalArgumentException("fragmentationSampleSeconds must be >= 0, got " + fragmentationSampleSeconds);
         }
+        if (queue == null) {
+            queue = QueueDiscipline.FIFO;
+        }
+        if (seriesSampleSeconds < 0) {
+            throw new IllegalArgumentException("seriesSampleSeconds must be >= 0, got " + seriesSampleSeconds);
+        }
+    }
+
+    /** As the canonical constructor with FIFO and exact series. */
+    public SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, boolean wholeNodes, List<Failure> failures,
+                     boolean checkInvariants, long fragmentationSampleSeconds) {
+        this(packing, siteChoice, wholeNodes, failures, checkInvariants, fragmentationSampleSeconds, QueueDiscipline.FIFO, 0);
     }
 
     /** As the canonical constructor with {@link #DEFAULT_FRAGMENTATION_SAMPLE_SECONDS}. */
@@ -53,26 +70,43 @@ public record SimConfig(PackingPolicy packing, SiteChoicePolicy siteChoice, bool
 
     /** @return a copy with these failures */
     public SimConfig withFailures(List<Failure> f) {
-        return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants, fragmentationSampleSeconds);
+        return new SimConfig(packing, siteChoice, wholeNodes, f, checkInvariants, fragmentationSampleSeconds, queue,
+                seriesSampleSeconds);
     }
 
     /** @return a copy with this cross-site policy */
     public SimConfig withSiteChoice(SiteChoicePolicy c) {
-        return new SimConfig(packing, c, wholeNodes, failures, checkInvariants);
+        return new SimConfig(packing, c, wholeNodes, failures, checkInvariants, fragmentationSampleSeconds, queue,
+                seriesSampleSeconds);
     }
 
     /** @return a copy with invariant checks on or off */
     public SimConfig withInvariantChecks(boolean on) {
-        return new SimConfig(packing, siteChoice, wholeNodes, failures, on, fragmentationSampleSeconds);
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, on, fragmentationSampleSeconds, queue,
+                seriesSampleSeconds);
     }
 
     /** @param seconds 0 = never measure */
     public SimConfig withFragmentationSampleSeconds(long seconds) {
-        return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, seconds);
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, seconds, queue,
+                seriesSampleSeconds);
     }
 
     /** @return a copy in which every gang takes whole nodes, or not */
     public SimConfig withWholeNodes(boolean on) {
-        return new SimConfig(packing, siteChoice, on, failures, checkInvariants, fragmentationSampleSeconds);
+        return new SimConfig(packing, siteChoice, on, failures, checkInvariants, fragmentationSampleSeconds, queue,
+                seriesSampleSeconds);
+    }
+
+    /** @return a copy with this queue discipline */
+    public SimConfig withQueue(QueueDiscipline q) {
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, fragmentationSampleSeconds, q,
+                seriesSampleSeconds);
+    }
+
+    /** @param seconds 0 = record utilization and queue length at every change; else at most once per this many seconds */
+    public SimConfig withSeriesSampleSeconds(long seconds) {
+        return new SimConfig(packing, siteChoice, wholeNodes, failures, checkInvariants, fragmentationSampleSeconds, queue,
+                seconds);
     }
 }

@@ -19,7 +19,11 @@ import dev.atoll.protocol.event.SiteEvent;
 import dev.atoll.protocol.negotiation.WorkloadEnded;
 import dev.atoll.simulator.trace.TraceTask;
 
+import dev.atoll.protocol.AcceleratorModel;
+
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +59,13 @@ import java.util.TreeSet;
  * {@link Failure.NodeDown} loses the work touching the node and fences the node with a maintenance hold
  * until it recovers. Lost jobs rejoin the queue in their original order.
  *
+ * <p>Streaming ({@link #run(Iterator, Consumer)}): arrivals are pulled from an iterator one at a time (only
+ * the next arrival is scheduled), and each job's outcome is handed to a sink as soon as it is final and then
+ * forgotten, so memory holds only the jobs waiting or running (plus the time series, bounded by
+ * {@link SimConfig#seriesSampleSeconds()}), not the trace.
+ *
+ * <p>Queue order: {@link SimConfig#queue()} ({@link QueueDiscipline}).
+ *
  * <p>Not thread-safe; one instance runs once. Deterministic: the same inputs give the same result.
  */
 public final class Simulation {
@@ -72,7 +83,19 @@ public final class Simulation {
     private final long[] capacity;
     private final Map<String, Integer> siteIndex = new HashMap<>();
     private final EventQueue<Object> events = new EventQueue<>();
-    private final TreeSet<Job> pending = new TreeSet<>(Job.ORDER);
+    private final Comparator<Job> order;
+    private final boolean lexicographicChoice;
+    private final TreeSet<Job> pending;
+    private final Map<AcceleratorModel, Integer>[] modelIndex;
+    private final int[][] freeByModel; // site -> model index -> fully free devices (maintained in apply)
+    private Iterator<TraceTask> source;
+    private Consumer<JobOutcome> sink;
+    private int nextSeq;
+    private long lastArrival = -1;
+    private long jobsHeld;
+    private long peakJobsHeld;
+    private long jobsSeen;
+    private long nextSeriesSample;
     private final Map<Shape, Integer> pendingShapes = new HashMap<>();
     private final List<Job> arrivedThisStep = new ArrayList<>();
     private final Map<Shape, String> neverCache = new HashMap<>();
@@ -102,6 +125,14 @@ public final class Simulation {
         this.sites = List.copyOf(sites);
         this.config = config;
         int n = sites.size();
+        order = config.queue() == QueueDiscipline.SJF ? Job.SJF : Job.ORDER;
+        String choiceName = config.siteChoice().name();
+        lexicographicChoice = !choiceName.contains(":") && !choiceName.contains(",");
+        pending = new TreeSet<>(order);
+        @SuppressWarnings("unchecked")
+        Map<AcceleratorModel, Integer>[] mi = new Map[n];
+        modelIndex = mi;
+        freeByModel = new int[n][];
         ledgers = new SiteLedger[n];
         up = new boolean[n];
         busyMilli = new long[n];
@@ -112,6 +143,14 @@ public final class Simulation {
                 throw new IllegalArgumentException("site id '" + s.id() + "' appears twice");
             }
             ledgers[i] = new SiteLedger(s);
+            modelIndex[i] = new HashMap<>();
+            for (dev.atoll.protocol.PoolSpec pool : s.pools()) {
+                modelIndex[i].putIfAbsent(pool.model(), modelIndex[i].size());
+            }
+            freeByModel[i] = new int[modelIndex[i].size()];
+            for (int node = 0; node < ledgers[i].nodeCount(); node++) {
+                freeByModel[i][modelIndex[i].get(ledgers[i].model(node))] += ledgers[i].freeDevices(node);
+            }
             up[i] = true;
             capacity[i] = s.deviceCount();
             utilization.add(new StepSeries());
@@ -137,28 +176,76 @@ public final class Simulation {
     /**
      * Runs the trace to the end (until no event is left).
      *
-     * @param tasks tasks with distinct ids
+     * @param tasks tasks with distinct ids, in any order (ties in arrival keep list order)
      * @return outcomes in the order of {@code tasks}, timelines and counters
      * @throws IllegalArgumentException if two tasks share an id
      * @throws IllegalStateException if called twice
      * @throws dev.atoll.placement.LedgerViolation if a ledger invariant breaks (a bug)
      */
     public SimResult run(List<TraceTask> tasks) {
-        if (ran) {
-            throw new IllegalStateException("a Simulation runs once");
-        }
-        ran = true;
-        List<Job> jobs = new ArrayList<>(tasks.size());
         Set<String> ids = new HashSet<>();
-        int seq = 0;
         for (TraceTask t : tasks) {
             if (!ids.add(t.id())) {
                 throw new IllegalArgumentException("task id '" + t.id() + "' appears twice (line " + t.line() + ")");
             }
-            Job j = new Job(t, t.toJobSpec(config.wholeNodes()), seq++);
-            jobs.add(j);
-            events.add(t.arrivalSeconds(), T_ARRIVAL, j);
         }
+        Integer[] perm = new Integer[tasks.size()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        java.util.Arrays.sort(perm, Comparator.comparingLong(i -> tasks.get(i).arrivalSeconds())); // stable
+        List<TraceTask> sorted = new ArrayList<>(tasks.size());
+        for (Integer i : perm) {
+            sorted.add(tasks.get(i));
+        }
+        JobOutcome[] out = new JobOutcome[tasks.size()];
+        int[] seqToIndex = new int[perm.length];
+        for (int k = 0; k < perm.length; k++) {
+            seqToIndex[k] = perm[k];
+        }
+        SimResult r = run(sorted.iterator(), new SeqSink(out, seqToIndex));
+        return new SimResult(sites, java.util.Arrays.asList(out), r.utilization(), r.fragmentation(), r.queueLength(),
+                r.events(), r.schedulingPasses(), r.placementCalls());
+    }
+
+    /** Places each outcome at the list index of its task (the sequence number is set just before the call). */
+    private final class SeqSink implements Consumer<JobOutcome> {
+        final JobOutcome[] out;
+        final int[] seqToIndex;
+
+        SeqSink(JobOutcome[] out, int[] seqToIndex) {
+            this.out = out;
+            this.seqToIndex = seqToIndex;
+        }
+
+        @Override
+        public void accept(JobOutcome o) {
+            out[seqToIndex[emittingSeq]] = o;
+        }
+    }
+
+    private int emittingSeq;
+
+    /**
+     * Streams a trace through the simulation: pulls tasks lazily and hands each job's final outcome to
+     * {@code sink} (completed, rejected at arrival as never fitting, or still waiting when no event is left),
+     * then forgets the job. Task ids are not checked for uniqueness here (that would hold every id).
+     *
+     * @param tasks tasks in non-decreasing arrival order
+     * @param sink receives every outcome exactly once, in the order they become final
+     * @return timelines and counters; {@link SimResult#jobs()} is empty (the outcomes went to the sink)
+     * @throws IllegalArgumentException if an arrival is earlier than the previous one
+     * @throws IllegalStateException if called twice
+     * @throws dev.atoll.placement.LedgerViolation if a ledger invariant breaks (a bug)
+     */
+    public SimResult run(Iterator<TraceTask> tasks, Consumer<JobOutcome> sink) {
+        if (ran) {
+            throw new IllegalStateException("a Simulation runs once");
+        }
+        ran = true;
+        this.source = tasks;
+        this.sink = sink;
+        pullArrival();
         for (Failure f : config.failures()) {
             events.add(f.atSeconds(), T_FAILURE, f);
         }
@@ -171,11 +258,47 @@ public final class Simulation {
             schedule();
             record();
         }
-        List<JobOutcome> out = new ArrayList<>(jobs.size());
-        for (Job j : jobs) {
-            out.add(j.outcome(sites));
+        for (Job j : pending) {
+            emit(j);
         }
-        return new SimResult(sites, out, utilization, fragmentation, queueLength, eventCount, passes, placementCalls);
+        pending.clear();
+        return new SimResult(sites, List.of(), utilization, fragmentation, queueLength, eventCount, passes, placementCalls);
+    }
+
+    /** @return the largest number of jobs waiting or running at once during the run */
+    public long peakJobsHeld() {
+        return peakJobsHeld;
+    }
+
+    /** @return jobs waiting or running now (arrived, not yet final) */
+    public long jobsHeld() {
+        return jobsHeld;
+    }
+
+    /** @return tasks pulled from the trace */
+    public long jobsSeen() {
+        return jobsSeen;
+    }
+
+    private void pullArrival() {
+        if (!source.hasNext()) {
+            return;
+        }
+        TraceTask t = source.next();
+        if (t.arrivalSeconds() < lastArrival) {
+            throw new IllegalArgumentException("tasks must come in arrival order: task " + t.id() + " arrives at "
+                    + t.arrivalSeconds() + " s, after one at " + lastArrival + " s");
+        }
+        lastArrival = t.arrivalSeconds();
+        jobsSeen++;
+        Job j = new Job(t, t.toJobSpec(config.wholeNodes()), nextSeq++);
+        events.add(t.arrivalSeconds(), T_ARRIVAL, j);
+    }
+
+    private void emit(Job j) {
+        emittingSeq = j.seq;
+        jobsHeld--;
+        sink.accept(j.outcome(sites));
     }
 
     // ---- events ----
@@ -203,9 +326,13 @@ public final class Simulation {
     }
 
     private void arrive(Job j) {
+        pullArrival();
+        jobsHeld++;
+        peakJobsHeld = Math.max(peakJobsHeld, jobsHeld);
         String never = neverReason(j);
         if (never != null) {
             j.neverReason = never;
+            emit(j);
             return;
         }
         enqueue(j);
@@ -243,6 +370,7 @@ public final class Simulation {
             stop(j, WorkloadEnded.Outcome.COMPLETED, "");
             j.end = now;
             j.done = true;
+            emit(j);
         }
     }
 
@@ -348,7 +476,7 @@ public final class Simulation {
         } else {
             List<Job> arrivals = new ArrayList<>(arrivedThisStep);
             arrivals.removeIf(j -> !pending.contains(j));
-            arrivals.sort(Job.ORDER);
+            arrivals.sort(order);
             candidates = arrivals;
         }
         arrivedThisStep.clear();
@@ -367,12 +495,31 @@ public final class Simulation {
             if (failed.contains(j.shape)) {
                 continue;
             }
+            int probed = probeInRankOrder(j);
+            if (probed == PROBE_STARTED) {
+                started.add(j);
+                continue;
+            }
+            if (probed == PROBE_NONE_FITS) {
+                failed.add(j.shape);
+                continue;
+            }
             offers.clear();
             offerSite.clear();
             offerPlacement.clear();
             for (int i = 0; i < ledgers.length; i++) {
                 if (!up[i]) {
                     continue;
+                }
+                if (j.spec.gpuMilli() == 1000) {
+                    // Micro-optimisation: a full-device gang needs that many fully free devices of one accepted
+                    // model; with fewer, the packing policy can only answer Wait, so it is not asked.
+                    int most = mostFreeOfAcceptedModel(i, j.spec);
+                    if (most < j.spec.devices()) {
+                        j.waitReason = "site " + sites.get(i).id() + ": at most " + most + " " + j.spec.models()
+                                + " devices free, request needs " + j.spec.devices();
+                        continue;
+                    }
                 }
                 PlacementResult r = find(ledgers[i], j.spec);
                 if (r instanceof PlacementResult.Fit fit) {
@@ -397,6 +544,67 @@ public final class Simulation {
         }
     }
 
+    private static final int PROBE_STARTED = 0;
+    private static final int PROBE_NONE_FITS = 1;
+    private static final int PROBE_NOT_APPLICABLE = 2;
+
+    /**
+     * Speed-up with identical decisions: when every offer a site could make for {@code j} is known before
+     * placing (a full-device gang, so the free devices left are free - devices; and one accepted pool per site,
+     * so model, price and speed are fixed) and the site-choice policy is a lexicographic comparator (not a
+     * weighted one, whose min-max scaling depends on the whole offer set), the offers are ranked first and the
+     * sites are asked in rank order; the first that fits wins. Removing the sites that do not fit from a
+     * comparator-sorted list does not reorder the rest, so this is the site the full round would choose. Each
+     * winning offer is rebuilt from the real placement and compared; any mismatch falls back to the full round.
+     *
+     * @return PROBE_STARTED, PROBE_NONE_FITS or PROBE_NOT_APPLICABLE
+     */
+    private int probeInRankOrder(Job j) {
+        if (!lexicographicChoice || j.spec.gpuMilli() != 1000) {
+            return PROBE_NOT_APPLICABLE;
+        }
+        List<Offer> provisional = new ArrayList<>(ledgers.length);
+        for (int i = 0; i < ledgers.length; i++) {
+            if (!up[i]) {
+                continue;
+            }
+            dev.atoll.protocol.PoolSpec only = null;
+            for (dev.atoll.protocol.PoolSpec pool : sites.get(i).pools()) {
+                if (j.spec.models().accepts(pool.model())) {
+                    if (only != null) {
+                        return PROBE_NOT_APPLICABLE;
+                    }
+                    only = pool;
+                }
+            }
+            if (only == null) {
+                continue;
+            }
+            int free = freeByModel[i][modelIndex[i].get(only.model())];
+            if (free < j.spec.devices()) {
+                j.waitReason = "site " + sites.get(i).id() + ": " + free + " " + j.spec.models()
+                        + " devices free, request needs " + j.spec.devices();
+                continue;
+            }
+            provisional.add(new Offer(sites.get(i).id(), only.model(), 0.0, only.pricePerDeviceHour(),
+                    only.speedFactor(), 0, free - j.spec.devices(), sites.get(i).region()));
+        }
+        List<Offer> ranked = provisional.size() <= 1 ? provisional : config.siteChoice().rank(j.spec, provisional);
+        for (Offer o : ranked) {
+            int i = siteIndex.get(o.site().value());
+            PlacementResult r = find(ledgers[i], j.spec);
+            if (r instanceof PlacementResult.Fit fit) {
+                if (!offer(i, fit.placement()).equals(o)) {
+                    return PROBE_NOT_APPLICABLE; // not as predicted: take the full round
+                }
+                start(j, i, fit.placement());
+                return PROBE_STARTED;
+            }
+            j.waitReason = r.reason();
+        }
+        return PROBE_NONE_FITS;
+    }
+
     /**
      * The offer site {@code i} makes for {@code p}, with the same fields the live SiteAgent puts in its bid:
      * freeAfter = free devices of the model once the placement is held.
@@ -405,10 +613,7 @@ public final class Simulation {
         SiteLedger l = ledgers[i];
         SiteSpec spec = sites.get(i);
         dev.atoll.protocol.PoolSpec pool = spec.pools().get(l.pool(p.shares().get(0).node()));
-        int free = 0;
-        for (int n : l.nodesOf(p.model())) {
-            free += l.freeDevices(n);
-        }
+        int free = freeByModel[i][modelIndex[i].get(p.model())];
         for (NodeShare s : p.shares()) {
             for (int d : s.devices()) {
                 if (l.usedMilli(s.node(), d) == 0) {
@@ -444,14 +649,54 @@ public final class Simulation {
         events.add(now + run, T_COMPLETION, new Completion(j, j.epoch));
     }
 
+    private int mostFreeOfAcceptedModel(int site, JobSpec spec) {
+        int most = 0;
+        for (Map.Entry<AcceleratorModel, Integer> m : modelIndex[site].entrySet()) {
+            if (spec.models().accepts(m.getKey())) {
+                most = Math.max(most, freeByModel[site][m.getValue()]);
+            }
+        }
+        return most;
+    }
+
     private void apply(int site, SiteEvent e) {
-        ledgers[site].apply(e);
+        SiteLedger l = ledgers[site];
+        Placement touched = null;
+        if (e instanceof HoldCreated h) {
+            touched = h.placement();
+        } else if (e instanceof AllocationReleased r) {
+            SiteLedger.Allocation a = l.allocation(r.job());
+            touched = a == null ? null : a.placement();
+        } else if (e instanceof HoldReleased r) {
+            SiteLedger.Hold h = l.hold(r.hold());
+            touched = h == null ? null : h.placement();
+        }
+        int before = touched == null ? 0 : freeOn(l, touched);
+        l.apply(e);
+        if (touched != null) {
+            freeByModel[site][modelIndex[site].get(touched.model())] += freeOn(l, touched) - before;
+        }
         if (config.checkInvariants()) {
             ledgers[site].checkInvariants();
         }
     }
 
+    private static int freeOn(SiteLedger l, Placement p) {
+        int f = 0;
+        for (NodeShare s : p.shares()) {
+            f += l.freeDevices(s.node());
+        }
+        return f;
+    }
+
     private void record() {
+        long everySeries = config.seriesSampleSeconds();
+        if (everySeries > 0) {
+            if (now < nextSeriesSample && !events.isEmpty()) {
+                return;
+            }
+            nextSeriesSample = now + everySeries;
+        }
         for (int i = 0; i < ledgers.length; i++) {
             utilization.get(i).add(now, capacity[i] == 0 ? 0 : busyMilli[i] / (capacity[i] * 1000.0));
         }
@@ -484,6 +729,11 @@ public final class Simulation {
     private static final class Job {
         static final Comparator<Job> ORDER = Comparator
                 .comparingInt((Job j) -> -j.task.priority().rank())
+                .thenComparingLong(j -> j.task.arrivalSeconds())
+                .thenComparingInt(j -> j.seq);
+        static final Comparator<Job> SJF = Comparator
+                .comparingInt((Job j) -> -j.task.priority().rank())
+                .thenComparingLong(j -> j.task.durationSeconds())
                 .thenComparingLong(j -> j.task.arrivalSeconds())
                 .thenComparingInt(j -> j.seq);
 

@@ -46,18 +46,37 @@ public record SimSummary(int jobs, int completed, int neverRan, Map<String, Inte
                               double meanFragmentation) {
     }
 
-    /** Computes the summary of {@code r}. */
+    /** Computes the summary of {@code r} from its job list. */
     public static SimSummary of(SimResult r) {
-        Stats.Collector jct = new Stats.Collector();
-        Stats.Collector wait = new Stats.Collector();
-        Map<String, Integer> never = new TreeMap<>();
-        Map<String, Double> gpuHours = new TreeMap<>();
-        Map<String, Integer> perSite = new LinkedHashMap<>();
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        int completed = 0;
-        long restarts = 0;
+        Accumulator a = new Accumulator();
         for (JobOutcome o : r.jobs()) {
+            a.accept(o);
+        }
+        return a.summary(r);
+    }
+
+    /**
+     * Builds a summary from outcomes streamed one at a time (e.g. the sink of
+     * {@link dev.atoll.simulator.engine.Simulation#run(java.util.Iterator, java.util.function.Consumer)}),
+     * holding no per-job record: distributions go into HdrHistograms ({@link Stats.Collector}), the rest into
+     * counters by tenant and site. Memory is constant in the number of jobs.
+     */
+    public static final class Accumulator implements java.util.function.Consumer<JobOutcome> {
+        private final Stats.Collector jct = new Stats.Collector();
+        private final Stats.Collector wait = new Stats.Collector();
+        private final Map<String, Integer> never = new TreeMap<>();
+        private final Map<String, Double> gpuHours = new TreeMap<>();
+        private final Map<String, Integer> perSite = new LinkedHashMap<>();
+        private long first = Long.MAX_VALUE;
+        private long last = Long.MIN_VALUE;
+        private int jobs;
+        private int completed;
+        private long restarts;
+
+        /** Adds one final outcome. */
+        @Override
+        public void accept(JobOutcome o) {
+            jobs++;
             gpuHours.merge(o.task().tenant(), o.gpuSeconds() / 3600.0, Double::sum);
             if (o.state() == JobOutcome.State.COMPLETED) {
                 completed++;
@@ -73,18 +92,25 @@ public record SimSummary(int jobs, int completed, int neverRan, Map<String, Inte
                         Integer::sum);
             }
         }
-        long makespan = completed == 0 ? 0 : last - first;
-        List<SiteFigures> sites = new ArrayList<>();
-        for (int i = 0; i < r.sites().size(); i++) {
-            SiteSpec s = r.sites().get(i);
-            StepSeries u = r.utilization().get(i);
-            double mean = completed == 0 ? 0 : u.mean(first, last);
-            double frag = completed == 0 ? 0 : r.fragmentation().get(i).mean(first, last);
-            sites.add(new SiteFigures(s.id().value(), s.deviceCount(), mean, perSite.getOrDefault(s.id().value(), 0),
-                    frag));
+
+        /**
+         * @param r the run's timelines and counters (its job list is not read)
+         * @return the summary of the outcomes added so far
+         */
+        public SimSummary summary(SimResult r) {
+            long makespan = completed == 0 ? 0 : last - first;
+            List<SiteFigures> sites = new ArrayList<>();
+            for (int i = 0; i < r.sites().size(); i++) {
+                SiteSpec s = r.sites().get(i);
+                StepSeries u = r.utilization().get(i);
+                double mean = completed == 0 ? 0 : u.mean(first, last);
+                double frag = completed == 0 ? 0 : r.fragmentation().get(i).mean(first, last);
+                sites.add(new SiteFigures(s.id().value(), s.deviceCount(), mean,
+                        perSite.getOrDefault(s.id().value(), 0), frag));
+            }
+            return new SimSummary(jobs, completed, jobs - completed, never, jct.stats(), wait.stats(), makespan, sites,
+                    gpuHours, restarts, r.events(), r.placementCalls());
         }
-        return new SimSummary(r.jobs().size(), completed, r.jobs().size() - completed, never, jct.stats(), wait.stats(),
-                makespan, sites, gpuHours, restarts, r.events(), r.placementCalls());
     }
 
     /** @return a plain-text table for a terminal */
