@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Run directory for site files, logs and the H2 journal (default: var/demo/<timestamp>).")
     Path runDir;
 
-    @Option(names = "--concurrency", paramLabel = "<n>", defaultValue = "32",
+    @Option(names = "--concurrency", paramLabel = "<n>", defaultValue = "8",
             description = "HTTP requests in flight at most (default: ${DEFAULT-VALUE}).")
     int concurrency;
 

@@ -56,10 +56,10 @@ public record DemoOptions(Path nodesCsv, Path traceCsv, long seed, int tasks, Do
         }
     }
 
-    /** @return the built-in workload's options with defaults: seed 42, 600 tasks, settle 60 s, concurrency 32 */
+    /** @return the built-in workload's options with defaults: seed 42, 600 tasks, settle 60 s, concurrency 8 */
     public static DemoOptions builtIn(Path home, String classpath) {
         return new DemoOptions(null, null, WorkloadGenerator.DEFAULT_SEED, WorkloadGenerator.DEFAULT_TASKS, null, null,
-                60, false, null, home, 32, 180, classpath, LocalFederation.NODE_MAIN, DEFAULT_NODE_JVM_OPTIONS);
+                60, false, null, home, 8, 180, classpath, LocalFederation.NODE_MAIN, DEFAULT_NODE_JVM_OPTIONS);
     }
 
     /** @return true when replaying a trace rather than the built-in workload */
