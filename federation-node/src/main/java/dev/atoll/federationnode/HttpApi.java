@@ -42,7 +42,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       exists with a different spec
  *   <li>{@code GET /v1/jobs/{id}} -&gt; 200 status ({@link JobStatus}) or 404
  *   <li>{@code DELETE /v1/jobs/{id}} -&gt; 200 status after cancelling, or 404
- *   <li>{@code GET /v1/sites} -&gt; every known site with its advert and reachability
+ *   <li>{@code GET /v1/sites} -&gt; every known site with its advert, reachability and loss ({@code lost}, {@code unreachableSince} epoch ms)
  *   <li>{@code GET /v1/sites/{site}/ledger} -&gt; the site's holds and allocations
  *   <li>{@code GET /v1/health} -&gt; {@code {"site","members","sitesSeen"}}
  * </ul>
@@ -236,6 +236,10 @@ public final class HttpApi extends AllDirectives {
                 o.put("site", s.site().value());
                 o.put("region", s.advert().region());
                 o.put("reachable", s.reachable());
+                o.put("lost", s.lost());
+                if (s.unreachableSinceMillis() > 0) {
+                    o.put("unreachableSince", s.unreachableSinceMillis());
+                }
                 o.put("version", s.advert().version());
                 o.put("issuedAt", s.advert().issuedAtMillis());
                 o.put("capacity", s.advert().capacity());

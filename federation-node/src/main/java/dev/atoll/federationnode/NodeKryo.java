@@ -33,6 +33,9 @@ public final class NodeKryo {
         KryoRegistry.extend(1130, dev.atoll.federationnode.job.JobState.class);
         KryoRegistry.extend(1131, dev.atoll.federationnode.job.JobState.Phase.class);
         KryoRegistry.extend(1140, dev.atoll.federationnode.site.HoldCreatedV0.class);
+        KryoRegistry.extend(1150, dev.atoll.federationnode.site.SiteWatch.SiteUnreachable.class);
+        KryoRegistry.extend(1151, dev.atoll.federationnode.site.SiteWatch.SiteReachable.class);
+        KryoRegistry.extend(1152, dev.atoll.federationnode.job.EpochCheck.class);
         KryoRegistry.extend(1110, Job.Submit.class);
         KryoRegistry.extend(1111, Job.GetStatus.class);
         KryoRegistry.extend(1112, Job.Cancel.class);

@@ -193,6 +193,9 @@ public final class NodeMain {
             try {
                 Config config = ctx.getSystem().settings().config();
                 ActorRef<SiteRegistry.Command> registry = ctx.spawn(SiteRegistry.create(), "site-registry");
+                // Persists when other sites became unreachable, so a restart does not restart the lost timer.
+                ctx.spawn(dev.atoll.federationnode.site.SiteWatch.create(
+                        cfg.siteId().value() + "|" + cfg.host() + ":" + cfg.port(), registry), "site-watch");
                 SiteAgent.Settings agentSettings = new SiteAgent.Settings(cfg.siteSpec(),
                         PackingPolicy.byName(cfg.packingPolicy()), cfg.holdTimeout(), cfg.speedup(),
                         config.getDuration("atoll.site-agent.advert-interval"),

@@ -44,6 +44,15 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * reachable from here and its data center is not marked unreachable; otherwise its capacity leaves the
  * candidates at once.
  *
+ * <p>Site loss: a site that stays unreachable for {@code atoll.registry.lost-after} (default 2 min) is
+ * <em>lost</em> ({@link SiteInfo#lost()}); Jobs placed there requeue elsewhere under a new epoch. Unreachability
+ * across data centers never downs anyone (Pekko's Split Brain Resolver and downing act within a data center
+ * only); the registry only withdraws the site's capacity. The start of each unreachable spell is reported to a
+ * watcher ({@link Watch}, the node's event-sourced SiteWatch), which persists it and gives it back after a
+ * restart ({@link RestoreUnreachableSince}), so a restart does not restart the lost timer. A spell ends once the
+ * site has been reachable for {@code atoll.registry.reachable-stable-after} (default 15 s; a restarted node
+ * briefly sees every site reachable until its failure detector has heard nothing for a while).
+ *
  * <p>All commands are local to the node (they carry local reply refs and are never serialized).
  */
 public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
@@ -68,6 +77,34 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
 
     /** Asks for one site; the answer is empty if no advert of it was seen. */
     public record Lookup(SiteId site, ActorRef<Optional<SiteInfo>> replyTo) implements Command {
+    }
+
+    /**
+     * Registers the watcher of unreachable spells (the node's SiteWatch); it is told the spells open now and every
+     * later start and end of a spell.
+     */
+    public record Watch(ActorRef<ReachabilityChange> watcher) implements Command {
+    }
+
+    /**
+     * The persisted start of an unreachable spell, given back after a restart; the earlier of it and the start
+     * seen by this incarnation counts.
+     *
+     * @param site site id
+     * @param sinceMillis epoch ms when the spell began
+     */
+    public record RestoreUnreachableSince(String site, long sinceMillis) implements Command {
+    }
+
+    /**
+     * A spell of unreachability began ({@code reachable = false}) or ended ({@code reachable = true}).
+     *
+     * @param site site id
+     * @param reachable whether the site is reachable again
+     * @param atMillis epoch ms: the spell's start, or when it ended
+     */
+    public record ReachabilityChange(String site, boolean reachable, long atMillis)
+            implements NoSerializationVerificationNeeded {
     }
 
     private record InternalChanged(Replicator.SubscribeResponse<LWWMap<String, SiteEntry>> rsp) implements Command {
@@ -98,6 +135,12 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
     private Set<String> reachableSites = new HashSet<>();
     private final Set<Member> unreachableMembers = new HashSet<>();
     private final Set<String> unreachableDcs = new HashSet<>();
+    private final Map<String, Long> unreachableSince = new TreeMap<>();
+    private final Map<String, Long> reachableAgainAt = new HashMap<>();
+    private final Set<String> lostLogged = new HashSet<>();
+    private final Duration lostAfter;
+    private final Duration reachableStableAfter;
+    private ActorRef<ReachabilityChange> watcher;
 
     private SiteRegistry(ActorContext<Command> ctx,
                          ReplicatorMessageAdapter<Command, LWWMap<String, SiteEntry>> replicator) {
@@ -105,6 +148,9 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
         this.replicator = replicator;
         this.self = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
         this.cluster = Cluster.get(ctx.getSystem());
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        this.lostAfter = duration(config, "atoll.registry.lost-after", Duration.ofMinutes(2));
+        this.reachableStableAfter = duration(config, "atoll.registry.reachable-stable-after", Duration.ofSeconds(15));
         replicator.subscribe(KEY, InternalChanged::new);
         ActorRef<ClusterEvent.ClusterDomainEvent> events = ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class,
                 MembershipChanged::new);
@@ -112,6 +158,23 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
         unreachableDcs.addAll(cluster.state().getUnreachableDataCenters());
         cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.ClusterDomainEvent.class));
         recomputeReachability();
+    }
+
+    private static Duration duration(com.typesafe.config.Config config, String path, Duration dflt) {
+        if (!config.hasPath(path)) {
+            return dflt;
+        }
+        Duration d;
+        try {
+            d = config.getDuration(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException(path + " must be a duration such as 2m, got "
+                    + config.getValue(path).render(), e);
+        }
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(path + " must not be negative, got " + d);
+        }
+        return d;
     }
 
     @Override
@@ -126,6 +189,18 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
                 .onMessage(Lookup.class, m -> {
                     SiteEntry e = entries.get(m.site().value());
                     m.replyTo().tell(e == null ? Optional.empty() : Optional.of(info(e)));
+                    return this;
+                })
+                .onMessage(Watch.class, m -> {
+                    watcher = m.watcher();
+                    unreachableSince.forEach((site, since) -> watcher.tell(new ReachabilityChange(site, false, since)));
+                    return this;
+                })
+                .onMessage(RestoreUnreachableSince.class, m -> {
+                    Long seen = unreachableSince.get(m.site());
+                    if (!reachableSites.contains(m.site()) || seen != null) {
+                        unreachableSince.put(m.site(), seen == null ? m.sinceMillis() : Math.min(seen, m.sinceMillis()));
+                    }
                     return this;
                 })
                 .onMessage(InternalChanged.class, this::onChanged)
@@ -215,6 +290,52 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
                     new TreeMap<>(toMap(reachableSites)).keySet());
         }
         reachableSites = up;
+        trackSpells(state);
+    }
+
+    /** Opens and closes unreachable spells of known sites; logs when a site becomes lost. */
+    private void trackSpells(ClusterEvent.CurrentClusterState state) {
+        long now = System.currentTimeMillis();
+        Set<String> known = new java.util.TreeSet<>(entries.keySet());
+        for (Member m : state.getMembers()) {
+            known.add(m.dataCenter());
+        }
+        known.remove(cluster.selfMember().dataCenter());
+        for (String site : known) {
+            if (reachableSites.contains(site)) {
+                if (!unreachableSince.containsKey(site)) {
+                    continue;
+                }
+                long back = reachableAgainAt.computeIfAbsent(site, k -> now);
+                if (now - back >= reachableStableAfter.toMillis()) {
+                    unreachableSince.remove(site);
+                    reachableAgainAt.remove(site);
+                    if (lostLogged.remove(site)) {
+                        getContext().getLog().warn("site {} is reachable again after being lost", site);
+                    }
+                    if (watcher != null) {
+                        watcher.tell(new ReachabilityChange(site, true, now));
+                    }
+                }
+            } else {
+                reachableAgainAt.remove(site);
+                if (!unreachableSince.containsKey(site)) {
+                    unreachableSince.put(site, now);
+                    if (watcher != null) {
+                        watcher.tell(new ReachabilityChange(site, false, now));
+                    }
+                }
+                if (isLost(site, now) && lostLogged.add(site)) {
+                    getContext().getLog().warn("site {} is lost: unreachable since {} (lost-after {})", site,
+                            java.time.Instant.ofEpochMilli(unreachableSince.get(site)), lostAfter);
+                }
+            }
+        }
+    }
+
+    private boolean isLost(String site, long now) {
+        Long since = unreachableSince.get(site);
+        return since != null && !reachableSites.contains(site) && now - since >= lostAfter.toMillis();
     }
 
     private static Map<String, Boolean> toMap(Set<String> s) {
@@ -226,7 +347,11 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
     }
 
     private SiteInfo info(SiteEntry e) {
-        return new SiteInfo(e.advert(), e.agent(), reachableSites.contains(e.advert().site().value()));
+        String site = e.advert().site().value();
+        boolean reachable = reachableSites.contains(site);
+        Long since = unreachableSince.get(site);
+        return new SiteInfo(e.advert(), e.agent(), reachable, isLost(site, System.currentTimeMillis()),
+                reachable || since == null ? 0L : since);
     }
 
     private List<SiteInfo> all() {

@@ -129,7 +129,11 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private record GotAllocation(AllocationStatus status) implements Internal {
     }
 
-    private record SiteFound(SiteId site, ActorRef<SiteAgentCommand> agent, Purpose purpose) implements Internal {
+    private record SiteFound(SiteId site, ActorRef<SiteAgentCommand> agent, Purpose purpose, boolean lost,
+                             long unreachableSince) implements Internal {
+        SiteFound(SiteId site, ActorRef<SiteAgentCommand> agent, Purpose purpose) {
+            this(site, agent, purpose, false, 0L);
+        }
     }
 
     private enum Purpose { AWARD, CHECK }
@@ -531,6 +535,21 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     // --- placed ---
 
     private Effect<JobEvent, JobState> onNotify(JobState s, Notify m) {
+        if (m.notification() instanceof EpochCheck c) {
+            boolean current = (s.phase() == JobState.Phase.PLACED || s.phase() == JobState.Phase.AWARDING)
+                    && s.epoch() == c.epoch() && c.site().equals(s.site());
+            if (!current) {
+                String why = "stale epoch " + c.epoch() + " at site " + c.site() + ": job " + jobId + " is "
+                        + s.phase().name().toLowerCase() + " at epoch " + s.epoch()
+                        + (s.site() != null && !s.phase().terminal() ? " (site " + s.site() + ")" : "");
+                ctx.getLog().info("reconcile: {}", why);
+                c.agent().tell(new CancelWorkload(jobId, c.epoch(), why));
+            }
+            if (s.phase() == JobState.Phase.EMPTY || s.phase().terminal()) {
+                passivate();
+            }
+            return Effect().none();
+        }
         if (s.phase() == JobState.Phase.EMPTY) {
             passivate();
             return Effect().none();
@@ -586,18 +605,18 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
 
     private void findSite(SiteId site, Purpose purpose) {
         ActorRef<SiteAgentCommand> known = agents.get(site);
-        if (known != null) {
+        if (known != null && purpose != Purpose.CHECK) {
             ctx.getSelf().tell(new SiteFound(site, known, purpose));
             return;
         }
         ctx.ask(Optional.class, registry, Duration.ofSeconds(5),
                 replyTo -> new SiteRegistry.Lookup(site, castOptional(replyTo)),
                 (found, failure) -> {
-                    ActorRef<SiteAgentCommand> agent = null;
                     if (found != null && found.isPresent()) {
-                        agent = ((SiteInfo) found.get()).agent();
+                        SiteInfo info = (SiteInfo) found.get();
+                        return new SiteFound(site, info.agent(), purpose, info.lost(), info.unreachableSinceMillis());
                     }
-                    return new SiteFound(site, agent, purpose);
+                    return new SiteFound(site, null, purpose);
                 });
     }
 
@@ -614,6 +633,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             return Effect().none();
         }
         agents.put(m.site(), m.agent());
+        if (m.purpose() == Purpose.CHECK && m.lost() && s.phase() == JobState.Phase.PLACED
+                && m.site().equals(s.site())) {
+            return siteLost(s, m.unreachableSince());
+        }
         if (m.purpose() == Purpose.AWARD && s.phase() == JobState.Phase.AWARDING && m.site().equals(s.site())) {
             sendAward(s);
         } else if (m.purpose() == Purpose.CHECK && s.phase() == JobState.Phase.PLACED && m.site().equals(s.site())) {
@@ -623,6 +646,25 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             }
         }
         return Effect().none();
+    }
+
+    /**
+     * The site running this job is lost: requeue under a new epoch (the next round excludes the site while it is
+     * unreachable), and fence the old epoch there in case the cancel gets through; if it does not, the site's
+     * reconciliation stops the stale copy when it comes back.
+     */
+    private Effect<JobEvent, JobState> siteLost(JobState s, long unreachableSince) {
+        SiteId lostSite = s.site();
+        long epoch = s.epoch();
+        String reason = "site " + lostSite + " lost"
+                + (unreachableSince > 0 ? " (unreachable since " + java.time.Instant.ofEpochMilli(unreachableSince)
+                + ")" : "");
+        return Effect().persist(new JobRequeued(epoch, reason, clock.millis())).thenRun(ns -> {
+            timers.cancel("check");
+            liveReason = reason;
+            tellSite(lostSite, new CancelWorkload(jobId, epoch, reason));
+            askCandidates(ns.spec());
+        });
     }
 
     private void tellSite(SiteId site, SiteAgentCommand cmd) {

@@ -9,7 +9,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * A stable, per-node address for SiteAgents' notifications ({@code Award.notifyTo}): it forwards each
- * {@link WorkloadEnded} to the Job entity through sharding, so the notification reaches the Job even when
+ * {@link WorkloadEnded} and {@link EpochCheck} to the Job entity through sharding, so the notification reaches the Job even when
  * the entity has moved or restarted since the award.
  */
 public final class JobNotifier {
@@ -21,6 +21,10 @@ public final class JobNotifier {
         return Behaviors.receive(JobNotification.class)
                 .onMessage(WorkloadEnded.class, e -> {
                     sharding.entityRefFor(typeKey, e.job().value()).tell(new Job.Notify(e));
+                    return Behaviors.same();
+                })
+                .onMessage(EpochCheck.class, c -> {
+                    sharding.entityRefFor(typeKey, c.job().value()).tell(new Job.Notify(c));
                     return Behaviors.same();
                 })
                 .build();

@@ -71,6 +71,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * interval, with version = events applied. With {@code atoll.check-invariants = on} every event is followed
  * by {@link SiteLedger#checkInvariants()}, whose {@code LedgerViolation} fails the actor loudly.
  *
+ * <p>Reconciliation: every {@code atoll.site-agent.reconcile-interval} (default 30 s; 0 or absent = off) the agent
+ * asks the Job of each running allocation whose origin notifier it knows whether the allocation's epoch is still
+ * current ({@link dev.atoll.federationnode.job.EpochCheck}); a Job that has moved on (requeued while this site was
+ * lost) answers with {@link CancelWorkload}, which releases the stale allocation (CANCELLED) and frees its
+ * devices, so exactly one copy of each job runs after a partition heals.
+ *
  * <p>The hold id carries the workload's run time ({@code <job>:e<epoch>:d<seconds>}) so that an award that
  * arrives after a restart still knows how long the workload runs.
  */
@@ -182,6 +188,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     }
 
     private enum PublishAdvert implements SiteAgentCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    private enum Reconcile implements SiteAgentCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     /**
      * @param settings the site and its knobs
@@ -314,6 +322,10 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             ctx.getLog().info("site agent {} recovered: {} holds, {} allocations, {} events", site(),
                     state.ledger.holds().size(), state.ledger.allocations().size(), state.version());
             publish(state);
+            Duration reconcile = reconcileInterval();
+            if (!reconcile.isZero()) {
+                timers.startTimerWithFixedDelay(Reconcile.INSTANCE, Reconcile.INSTANCE, reconcile);
+            }
         }).build();
     }
 
@@ -331,6 +343,16 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 })
                 .onCommand(HoldExpired.class, this::onHoldExpired)
                 .onCommand(RunFinished.class, this::onRunFinished)
+                .onCommand(Reconcile.class, (state, m) -> {
+                    for (SiteLedger.Allocation a : state.ledger.allocations()) {
+                        ActorRef<JobNotification> to = notifyTo.get(a.job());
+                        if (to != null) {
+                            to.tell(new dev.atoll.federationnode.job.EpochCheck(a.job(), a.epoch(), site(),
+                                    ctx.getSelf()));
+                        }
+                    }
+                    return Effect().none();
+                })
                 .onCommand(PublishAdvert.class, (state, m) -> {
                     publish(state);
                     return Effect().none();
@@ -541,6 +563,29 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             }
             schedulePublish();
         });
+    }
+
+    /**
+     * @return {@code atoll.site-agent.reconcile-interval}, or zero (off) when absent
+     * @throws IllegalArgumentException naming the key if it is negative or not a duration
+     */
+    private Duration reconcileInterval() {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        String path = "atoll.site-agent.reconcile-interval";
+        if (!config.hasPath(path)) {
+            return Duration.ZERO;
+        }
+        Duration d;
+        try {
+            d = config.getDuration(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException(path + " must be a duration such as 30s, got "
+                    + config.getValue(path).render(), e);
+        }
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(path + " must not be negative, got " + d);
+        }
+        return d;
     }
 
     private void armHold(HoldId id, long expiresAt, long now) {

@@ -1,0 +1,200 @@
+package dev.atoll.federationnode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.atoll.protocol.AcceleratorModel;
+import dev.atoll.protocol.PoolSpec;
+import dev.atoll.protocol.SiteId;
+import dev.atoll.protocol.SiteSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three sites (three actor systems, one data center each, Artery TCP on loopback, one H2 journal). Jobs submitted
+ * at site-a run at site-c (the cheapest). Site-c is then cut off from the others in both directions with Artery's
+ * test-mode blackhole (the mechanism of Pekko's TestConductor: every message between the blackholed addresses is
+ * dropped, heartbeats included), so the others mark it unreachable, then lost after
+ * {@code atoll.registry.lost-after}; nobody downs it. Its jobs must be requeued under a new epoch and run at
+ * site-a/site-b while site-c keeps running its (now stale) copies. After the partition heals, site-c's
+ * reconciliation must stop every stale copy: exactly one copy of each job remains, at a or b.
+ */
+class PartitionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> JOBS = List.of("p1", "p2", "p3", "p4");
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode get(String url) throws Exception {
+        return JSON.readTree(TestNodes.get(url).body());
+    }
+
+    private static String job(String id) {
+        return "{\"id\":\"" + id + "\",\"tenant\":\"vc\",\"devices\":8,\"models\":\"H800\",\"durationSeconds\":36000}";
+    }
+
+    /** Blackholes (or heals) all traffic between {@code from}'s transport and {@code to}, both directions. */
+    @SuppressWarnings("deprecation")
+    private static void blackhole(ActorSystem<?> from, Address to, boolean on) throws Exception {
+        RemoteActorRefProvider provider =
+                (RemoteActorRefProvider) ((ExtendedActorSystem) Adapter.toClassic(from)).provider();
+        Object cmd = new ThrottlerTransportAdapter.SetThrottle(to, ThrottlerTransportAdapter.bothDirection(),
+                on ? ThrottlerTransportAdapter.blackholeThrottleMode()
+                        : ThrottlerTransportAdapter.unthrottledThrottleMode());
+        Object done = scala.concurrent.Await.result(provider.transport().managementCommand(cmd),
+                scala.concurrent.duration.Duration.create(10, TimeUnit.SECONDS));
+        assertThat(done).as("artery test-mode must be on for the blackhole").isEqualTo(Boolean.TRUE);
+    }
+
+    private static void partition(NodeHandle isolated, List<NodeHandle> others, boolean on) throws Exception {
+        for (NodeHandle o : others) {
+            blackhole(o.system(), isolated.system().address(), on);
+            blackhole(isolated.system(), o.system().address(), on);
+        }
+    }
+
+    /** @return job -&gt; epoch of its allocation at each site's ledger, as seen from {@code via} */
+    private static Map<String, Map<String, Long>> allocations(NodeHandle via, List<String> sites) throws Exception {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        for (String site : sites) {
+            JsonNode ledger = get(via.url() + "/v1/sites/" + site + "/ledger");
+            for (JsonNode a : ledger.get("allocations")) {
+                out.computeIfAbsent(a.get("job").asText(), k -> new TreeMap<>()).put(site, a.get("epoch").asLong());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void jobsOfAnIsolatedSiteMoveAndExactlyOneCopyRemainsAfterHealing() throws Exception {
+        AcceleratorModel h800 = AcceleratorModel.of("H800");
+        List<SiteSpec> sites = List.of(
+                new SiteSpec(SiteId.of("site-a"), "east", List.of(new PoolSpec(h800, 2, 8, 80, 3.0, 1.0))),
+                new SiteSpec(SiteId.of("site-b"), "west", List.of(new PoolSpec(h800, 2, 8, 80, 2.0, 1.0))),
+                new SiteSpec(SiteId.of("site-c"), "south", List.of(new PoolSpec(h800, 4, 8, 80, 1.0, 1.0))));
+        try (LocalCluster cluster = new LocalCluster(sites, dir, 1.0, Duration.ofSeconds(3),
+                TestNodes.testOverrides().withFallback(ConfigFactory.parseString("""
+                        pekko.remote.artery.advanced.test-mode = on
+                        pekko.cluster.multi-data-center.failure-detector.heartbeat-interval = 500ms
+                        pekko.cluster.multi-data-center.failure-detector.acceptable-heartbeat-pause = 2s
+                        atoll.registry.lost-after = 8s
+                        atoll.registry.reachable-stable-after = 2s
+                        atoll.job.site-choice = "lowest-price"
+                        atoll.job.placed-check-interval = 1s
+                        atoll.job.retry-max = 1s
+                        atoll.site-agent.reconcile-interval = 1s
+                        """))).start()) {
+            NodeHandle a = cluster.node(SiteId.of("site-a"));
+            NodeHandle b = cluster.node(SiteId.of("site-b"));
+            NodeHandle c = cluster.node(SiteId.of("site-c"));
+            for (String id : JOBS) {
+                assertThat(TestNodes.post(a.url() + "/v1/jobs", job(id)).statusCode()).isEqualTo(202);
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (String id : JOBS) {
+                    JsonNode st = get(a.url() + "/v1/jobs/" + id);
+                    assertThat(st.get("state").asText()).as(id).isEqualTo("running");
+                    assertThat(st.get("site").asText()).as(id).isEqualTo("site-c");
+                }
+            });
+            Map<String, Map<String, Long>> before = allocations(c, List.of("site-c"));
+            assertThat(before).containsOnlyKeys(JOBS);
+
+            // Cut site-c off. The others see it unreachable, then lost; its jobs move to a and b.
+            long cutAt = System.currentTimeMillis();
+            partition(c, List.of(a, b), true);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode siteC = siteView(a, "site-c");
+                assertThat(siteC.get("reachable").asBoolean()).isFalse();
+                assertThat(siteC.get("lost").asBoolean()).isFalse();
+            });
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                assertThat(siteView(a, "site-c").get("lost").asBoolean()).isTrue();
+                Map<String, Map<String, Long>> moved = allocations(a, List.of("site-a", "site-b"));
+                assertThat(moved).containsOnlyKeys(JOBS);
+                for (String id : JOBS) {
+                    assertThat(moved.get(id)).as(id + " runs at exactly one of a, b").hasSize(1);
+                    long epoch = moved.get(id).values().iterator().next();
+                    assertThat(epoch).as(id + " epoch").isGreaterThan(before.get(id).get("site-c"));
+                    JsonNode st = get(a.url() + "/v1/jobs/" + id);
+                    assertThat(st.get("state").asText()).isEqualTo("running");
+                    assertThat(st.get("site").asText()).isIn("site-a", "site-b");
+                }
+            });
+            long lostAfterMillis = System.currentTimeMillis() - cutAt;
+            assertThat(lostAfterMillis).as("jobs moved no earlier than lost-after").isGreaterThanOrEqualTo(8000);
+            // The isolated site is not downed: it is still a member, and it still runs its (stale) copies.
+            assertThat(membersOf(a, "site-c")).extracting(Member::status).containsOnly(MemberStatus.up());
+            assertThat(allocations(c, List.of("site-c"))).isEqualTo(before);
+
+            // Heal: site-c asks each Job whether its epoch is current and stops the stale copies.
+            partition(c, List.of(a, b), false);
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                assertThat(siteView(a, "site-c").get("reachable").asBoolean()).isTrue();
+                Map<String, Map<String, Long>> all = allocations(a, List.of("site-a", "site-b", "site-c"));
+                assertThat(all).containsOnlyKeys(JOBS);
+                for (String id : JOBS) {
+                    assertThat(all.get(id)).as(id + " runs exactly once").hasSize(1);
+                    assertThat(all.get(id)).as(id).doesNotContainKey("site-c");
+                }
+                assertThat(get(c.url() + "/v1/sites/site-c/ledger").get("holds").asInt()).isZero();
+            });
+            // Site-c is a candidate again: a new job fits only there (a and b are full).
+            assertThat(TestNodes.post(a.url() + "/v1/jobs", job("after-heal")).statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode st = get(a.url() + "/v1/jobs/after-heal");
+                assertThat(st.get("state").asText()).isEqualTo("running");
+                assertThat(st.get("site").asText()).isEqualTo("site-c");
+            });
+            Map<String, Map<String, Long>> end = allocations(a, List.of("site-a", "site-b", "site-c"));
+            List<String> twice = new ArrayList<>();
+            end.forEach((job, at) -> {
+                if (at.size() > 1) {
+                    twice.add(job + " at " + at);
+                }
+            });
+            assertThat(twice).as("jobs with allocations at two sites").isEmpty();
+            System.out.println("partition test: jobs moved " + lostAfterMillis + " ms after the cut; final "
+                    + new HashMap<>(end));
+        }
+    }
+
+    private static JsonNode siteView(NodeHandle via, String site) throws Exception {
+        for (JsonNode s : get(via.url() + "/v1/sites")) {
+            if (s.get("site").asText().equals(site)) {
+                return s;
+            }
+        }
+        throw new AssertionError("site " + site + " not in " + via.url() + "/v1/sites");
+    }
+
+    private static List<Member> membersOf(NodeHandle via, String dc) {
+        List<Member> out = new ArrayList<>();
+        for (Member m : org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(via.system())).state().getMembers()) {
+            if (m.dataCenter().equals(dc)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+}
