@@ -74,20 +74,22 @@ import org.junit.jupiter.api.Test;
 class CrashHarnessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final long SUBMIT_INTERVAL_MS = Long.getLong("atoll.crash.submit-interval-ms", 20);
     private static final List<String> TERMINAL = List.of("completed", "failed", "rejected", "cancelled");
 
     private final List<SiteSpec> sites = new ArrayList<>();
     private final List<NodeEndpoint> endpoints = new ArrayList<>();
     private final List<Path> siteFiles = new ArrayList<>();
     private final NodeProcess[] nodes = new NodeProcess[3];
-    private final boolean[] alive = new boolean[3];
+    private final java.util.concurrent.atomic.AtomicIntegerArray up = new java.util.concurrent.atomic.AtomicIntegerArray(3);
+
     private final int[] incarnation = new int[3];
     private Path runDir;
     private String classpath;
     private final List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Xss512k", "-Datoll.job.placed-check-interval=2s", "-Datoll.job.retry-max=2s",
             "-Datoll.job.bid-timeout=2s", "-Datoll.check-invariants=on", "-Datoll.site-agent.snapshot-every=500",
-            "-Datoll.start-timeout=120s");
+            "-Datoll.start-timeout=600s");
 
     @Test
     void sigkillTwentyTimesLosesNothingRunsNothingTwiceAndOvercommitsNothing() throws Exception {
@@ -126,20 +128,46 @@ class CrashHarnessTest {
             Map<String, Integer> accepted = new ConcurrentHashMap<>();
             Submitter submitter = new Submitter(run, jobs, accepted);
             submitter.start();
+            // Kills at seeded random moments 2..6 s apart, each of a node that is up (the first: the oldest
+            // member, site a, which started first); the victim is restarted at once, in the background, on the
+            // same journal, and counts as up again only once it printed its up line.
+            ScheduledExecutorService restarter = Executors.newSingleThreadScheduledExecutor();
+            List<java.util.concurrent.Future<?>> restarts = new ArrayList<>();
             for (int k = 0; k < kills; k++) {
-                // a random moment: after some more submissions were accepted (or after the last one)
-                int target = Math.min(jobs, accepted.size() + 1 + random.nextInt(Math.max(1, jobs / kills)));
-                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 + random.nextInt(4));
-                while (accepted.size() < target && System.nanoTime() < waitUntil + TimeUnit.SECONDS.toNanos(60)) {
-                    submitter.progress.await(200, TimeUnit.MILLISECONDS);
+                new Semaphoreish().await(2000 + random.nextInt(4000), TimeUnit.MILLISECONDS);
+                List<Integer> live = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    if (up.get(i) == 1) {
+                        live.add(i);
+                    }
                 }
-                int victim = k == 0 ? 0 : random.nextInt(3); // first: the oldest member (site a started first)
+                while (live.isEmpty()) {
+                    submitter.progress.await(500, TimeUnit.MILLISECONDS);
+                    for (int i = 0; i < 3; i++) {
+                        if (up.get(i) == 1) {
+                            live.add(i);
+                        }
+                    }
+                }
+                int victim = k == 0 ? 0 : live.get(random.nextInt(live.size()));
+                if (up.get(victim) != 1) {
+                    victim = live.get(0);
+                }
+                long pid = nodes[victim].pid();
                 kill(victim);
                 System.out.printf("kill %d/%d: SIGKILL %s (pid %d) at %.1f s, %d accepted%n", k + 1, kills,
-                        sites.get(victim).id(), nodes[victim].pid(), (System.nanoTime() - t0) / 1e9, accepted.size());
+                        sites.get(victim).id(), pid, (System.nanoTime() - t0) / 1e9, accepted.size());
                 startNode(victim);
-                awaitUp(victim);
+                int v = victim;
+                restarts.add(restarter.submit(() -> {
+                    awaitUp(v);
+                    return null;
+                }));
             }
+            for (var r : restarts) {
+                r.get(10, TimeUnit.MINUTES);
+            }
+            restarter.shutdown();
             submitter.awaitDone(Duration.ofMinutes(6));
             System.out.printf("all %d submissions accepted at %.1f s%n", accepted.size(), (System.nanoTime() - t0) / 1e9);
 
@@ -258,12 +286,12 @@ class CrashHarnessTest {
     }
 
     private void awaitUp(int i) throws InterruptedException {
-        nodes[i].awaitUp(Duration.ofSeconds(150));
-        alive[i] = true;
+        nodes[i].awaitUp(Duration.ofSeconds(Long.getLong("atoll.crash.up-timeout-seconds", 600)));
+        up.set(i, 1);
     }
 
     private void kill(int i) throws Exception {
-        alive[i] = false;
+        up.set(i, 0);
         ProcessHandle h = ProcessHandle.of(nodes[i].pid()).orElseThrow();
         h.destroyForcibly(); // SIGKILL on Linux
         h.onExit().get(30, TimeUnit.SECONDS);
@@ -272,7 +300,7 @@ class CrashHarnessTest {
     private int liveNode(int start) {
         for (int k = 0; k < 3; k++) {
             int i = (start + k) % 3;
-            if (alive[i]) {
+            if (up.get(i) == 1) {
                 return i;
             }
         }
@@ -300,10 +328,10 @@ class CrashHarnessTest {
         }
 
         void start() {
-            // a steady stream: a new job every 10 ms (each thread posts synchronously)
+            // a steady stream, spread over the kills: a new job every atoll.crash.submit-interval-ms
             for (int i = 0; i < jobs; i++) {
                 int n = i;
-                pool.schedule(() -> submit(n, -1), i * 10L, TimeUnit.MILLISECONDS);
+                pool.schedule(() -> submit(n, -1), i * SUBMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
             }
         }
 
