@@ -9,9 +9,19 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ArchitectureTest {
-    private final JavaClasses classes = new ClassFileImporter()
+    // Imported once for the class, from the module's own class files only (scanning jars took minutes).
+    private static final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.atoll.simulator");
+            .importPath(mainClassesDir());
+
+    private static java.nio.file.Path mainClassesDir() {
+        try {
+            return java.nio.file.Paths.get(dev.atoll.simulator.trace.TraceTask.class.getProtectionDomain()
+                    .getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Test
     void simulatorNeverDependsOnPekko() {
