@@ -80,9 +80,17 @@ public final class SimCommand implements Callable<Integer> {
                 + "(default America/Los_Angeles for philly, Asia/Shanghai for helios).")
         String zone;
 
-        @Option(names = "--nodes", required = true,
-                description = "Fleet CSV: openb node list (sn,cpu_milli,memory_mib,gpu,model) or spot fleet (gpu_model,gpu_capacity_num,cpu_num,node_name).")
+        @Option(names = "--nodes",
+                description = "Fleet CSV: openb node list (sn,cpu_milli,memory_mib,gpu,model) or spot fleet (gpu_model,gpu_capacity_num,cpu_num,node_name). "
+                        + "Required unless run gets site files (--sites a.conf ...) or --vc-sites.")
         Path nodes;
+
+        @Option(names = "--queue", defaultValue = "fifo", description = "Queue order: fifo or sjf (shortest job first) (default ${DEFAULT-VALUE}).")
+        String queue;
+
+        @Option(names = "--vc-sites", description = "Each tenant (virtual cluster) becomes its own site of its own model, sized to this "
+                + "fraction of its peak concurrent demand (8-device nodes, at least its largest job); e.g. 0.5. Replaces --nodes.")
+        Double vcSites;
 
         @Option(names = "--add", description = "Add capacity SITE:MODEL:NODESxDEVICES, e.g. site-b:H800:64x8 (repeatable).")
         List<String> add = new ArrayList<>();
@@ -118,6 +126,7 @@ public final class SimCommand implements Callable<Integer> {
         List<CapacityChange> changes;
         List<Failure.SiteDown> siteFailures;
         double readSeconds;
+        dev.atoll.simulator.engine.QueueDiscipline queueDiscipline;
 
         /** Validates options, then reads the trace and the fleet and prints what was read. */
         void load(PrintWriter o) {
@@ -146,8 +155,9 @@ public final class SimCommand implements Callable<Integer> {
                 siteFailures.add(parseSiteFailure(f));
             }
             long t0 = System.nanoTime();
+            queueDiscipline = dev.atoll.simulator.engine.QueueDiscipline.byName(queue);
             read = format.read(trace, z);
-            fleet = FleetFile.read(nodes);
+            fleet = nodes == null ? List.of() : FleetFile.read(nodes);
             tasks = read.tasks();
             if (limit > 0 && tasks.size() > limit) {
                 tasks = tasks.subList(0, limit);
@@ -163,7 +173,33 @@ public final class SimCommand implements Callable<Integer> {
                 }
                 o.println("  problem " + p);
             }
-            o.printf("fleet %s: %d nodes, %d devices%n", nodes, fleet.size(), fleet.stream().mapToInt(FleetNode::devices).sum());
+            if (nodes != null) {
+                o.printf("fleet %s: %d nodes, %d devices%n", nodes, fleet.size(), fleet.stream().mapToInt(FleetNode::devices).sum());
+            }
+            if (vcSites != null) {
+                dev.atoll.simulator.topology.VcSites vc = dev.atoll.simulator.topology.VcSites.of(tasks, vcSites, 8);
+                tasks = vc.tasks();
+                vcSpecs = vc.sites();
+                o.printf(Locale.ROOT, "VC sites (%.2f of each VC's peak concurrent demand, 8-device nodes): %d sites, %d devices%n",
+                        vcSites, vcSpecs.size(), vcSpecs.stream().mapToInt(SiteSpec::deviceCount).sum());
+            }
+        }
+
+        List<SiteSpec> vcSpecs;
+
+        /** @return the fleet for {@code ids}: VC sites if {@code --vc-sites}, else the fleet file split; changes applied */
+        List<SiteSpec> topology(List<String> ids) {
+            if (vcSpecs != null) {
+                List<SiteSpec> specs = vcSpecs;
+                for (CapacityChange c : changes) {
+                    specs = c.applyTo(specs);
+                }
+                return specs;
+            }
+            if (nodes == null) {
+                throw new IllegalArgumentException("--nodes <fleet.csv> is required (or site files, or --vc-sites)");
+            }
+            return sites(ids);
         }
 
         /** @return the fleet split over {@code ids}, with the capacity changes applied */
@@ -197,7 +233,9 @@ public final class SimCommand implements Callable<Integer> {
             run.put("traceRows", read.rowCount());
             run.put("traceSkipped", read.skippedByReason());
             run.put("tasks", tasks.size());
-            run.put("nodes", nodes.toString());
+            run.put("nodes", nodes == null ? null : nodes.toString());
+            run.put("vcSites", vcSites);
+            run.put("queue", queueDiscipline.cliName());
             run.put("capacityChanges", changes.toString());
             run.put("wholeNodes", wholeNodes);
             run.put("seed", seed);
@@ -247,7 +285,10 @@ public final class SimCommand implements Callable<Integer> {
         @Mixin
         Common common = new Common();
 
-        @Option(names = "--sites", defaultValue = "2", description = "Number of sites to split the fleet into (default ${DEFAULT-VALUE}).")
+        @Option(names = "--sites", arity = "1..*", defaultValue = "2",
+                description = "Either the number of sites to split --nodes into (default ${DEFAULT-VALUE}), or one or more "
+                        + "site files (HOCON, the nodes' atoll.site { id, region, pools }), e.g. --sites a.conf b.conf.")
+        List<String> sitesArg;
         int sites;
 
         @Option(names = "--site-ids", split = ",", description = "Site ids (overrides --sites), e.g. a,b,c.")
@@ -267,17 +308,40 @@ public final class SimCommand implements Callable<Integer> {
         }
 
         private int run(PrintWriter o) {
-            if (sites < 1) {
-                throw new IllegalArgumentException("--sites must be >= 1, got " + sites);
+            List<SiteSpec> fromFiles = null;
+            if (sitesArg.size() == 1 && sitesArg.get(0).matches("-?\\d+")) {
+                sites = Integer.parseInt(sitesArg.get(0));
+                if (sites < 1) {
+                    throw new IllegalArgumentException("--sites must be >= 1, got " + sites);
+                }
+            } else {
+                List<Path> files = new ArrayList<>();
+                for (String f : sitesArg) {
+                    files.add(Path.of(f));
+                }
+                fromFiles = dev.atoll.simulator.topology.SiteFileReader.readAll(files);
             }
             PackingPolicy packing = PackingPolicy.byName(policy);
             SiteChoicePolicy choice = SiteChoicePolicy.byName(sitePolicy);
             Common c = common;
             c.load(o);
-            List<String> ids = siteIds != null && !siteIds.isEmpty() ? siteIds : FleetSplitter.defaultSiteIds(sites);
-            List<SiteSpec> specs = c.sites(ids);
+            List<SiteSpec> specs;
+            List<String> ids;
+            if (fromFiles != null) {
+                specs = fromFiles;
+                for (CapacityChange ch : c.changes) {
+                    specs = ch.applyTo(specs);
+                }
+                ids = specs.stream().map(x -> x.id().value()).toList();
+                o.printf("site files: %d sites, %d devices%n", specs.size(), specs.stream().mapToInt(SiteSpec::deviceCount).sum());
+            } else {
+                ids = siteIds != null && !siteIds.isEmpty() ? siteIds : FleetSplitter.defaultSiteIds(sites);
+                specs = c.topology(ids);
+                ids = specs.stream().map(x -> x.id().value()).toList();
+            }
             List<Failure> failures = c.failures(specs);
-            SimConfig config = new SimConfig(packing, choice, c.wholeNodes, failures, c.checkInvariants);
+            SimConfig config = new SimConfig(packing, choice, c.wholeNodes, failures, c.checkInvariants,
+                    SimConfig.DEFAULT_FRAGMENTATION_SAMPLE_SECONDS, c.queueDiscipline, 0);
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
@@ -359,7 +423,7 @@ public final class SimCommand implements Callable<Integer> {
             List<String[]> keys = new ArrayList<>();
             for (Map.Entry<String, List<CapacityChange>> v : variantChanges.entrySet()) {
                 for (int n : sites) {
-                    List<SiteSpec> specs = c.sites(FleetSplitter.defaultSiteIds(n));
+                    List<SiteSpec> specs = c.topology(FleetSplitter.defaultSiteIds(n));
                     for (CapacityChange change : v.getValue()) {
                         specs = change.applyTo(specs);
                     }
@@ -367,7 +431,8 @@ public final class SimCommand implements Callable<Integer> {
                     for (String p : policies) {
                         for (String sp : sitePolicies) {
                             SimConfig cfg = new SimConfig(PackingPolicy.byName(p), SiteChoicePolicy.byName(sp),
-                                    c.wholeNodes, failures, c.checkInvariants);
+                                    c.wholeNodes, failures, c.checkInvariants,
+                                    SimConfig.DEFAULT_FRAGMENTATION_SAMPLE_SECONDS, c.queueDiscipline, 0);
                             points.add(new Sweep.Point("variant=" + v.getKey() + " sites=" + n + " policy=" + p
                                     + " site-policy=" + sp, specs, cfg));
                             keys.add(new String[] {Integer.toString(n), p, sp, v.getKey()});

@@ -167,4 +167,35 @@ class SimCommandTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void runReadsSiteFilesAndOrdersTheQueueFifoOrSjf() throws Exception {
+        // One site of one 4-device node; a (100 s), b (50 s), c (10 s), 4 devices each, all arrive at 0.
+        // FIFO: a [0,100], b [100,150], c [150,160] -> waits 0 + 100 + 150 = 250, mean 250/3.
+        // SJF: c [0,10], b [10,60], a [60,160] -> waits 0 + 10 + 60 = 70, mean 70/3.
+        Path trace = dir.resolve("t.csv");
+        Files.writeString(trace, "id,tenant,arrival_seconds,duration_seconds,devices\n"
+                + "a,t1,0,100,4\nb,t1,0,50,4\nc,t1,0,10,4\n");
+        Path site = dir.resolve("a.conf");
+        Files.writeString(site, "atoll.site { id = \"site-x\", region = \"r\", pools = [ { model = \"H800\", nodes = 1, devices-per-node = 4 } ] }\n");
+        Outcome fifo = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites", site.toString(),
+                "--queue", "fifo", "--out", dir.resolve("f").toString());
+        assertThat(fifo.err()).isEmpty();
+        assertThat(fifo.out()).contains("site files: 1 sites, 4 devices");
+        JsonNode f = new ObjectMapper().readTree(dir.resolve("f/summary.json").toFile()).get("summary");
+        assertThat(f.get("queueingDelay").get("mean").asDouble()).isEqualTo(250.0 / 3);
+        Outcome sjf = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites", site.toString(),
+                "--queue", "sjf", "--out", dir.resolve("s").toString());
+        assertThat(sjf.err()).isEmpty();
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("s/summary.json").toFile()).get("summary");
+        assertThat(s.get("queueingDelay").get("mean").asDouble()).isEqualTo(70.0 / 3);
+        Outcome bad = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites", site.toString(),
+                "--queue", "lifo", "--out", dir.resolve("b").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("queue discipline must be fifo or sjf, got 'lifo'");
+        Outcome noFile = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites",
+                dir.resolve("missing.conf").toString(), "--out", dir.resolve("m").toString());
+        assertThat(noFile.code()).isEqualTo(2);
+        assertThat(noFile.err()).contains("missing.conf: atoll.site: file not found");
+    }
 }
