@@ -62,10 +62,7 @@ public record NodeConfig(String source, SiteId siteId, String region, String hos
                          List<String> seedNodes, Path dataDir, String journal, Path h2File, double speedup,
                          String packingPolicy, Duration holdTimeout, List<PoolSpec> pools) {
 
-    private static final Set<String> SITE_KEYS = Set.of("id", "region", "host", "port", "http-port", "seed-nodes",
-            "data-dir", "journal", "h2-file", "speedup", "packing-policy", "hold-timeout", "pools");
-    private static final Set<String> POOL_KEYS = Set.of("model", "nodes", "devices-per-node", "memory-gib",
-            "price-per-device-hour", "speed-factor");
+    private static final Set<String> SITE_KEYS = dev.atoll.simulator.topology.SiteFileReader.SITE_KEYS;
 
     public NodeConfig {
         seedNodes = List.copyOf(seedNodes);
@@ -298,37 +295,13 @@ public record NodeConfig(String source, SiteId siteId, String region, String hos
             }
         }
 
+        /** Pools are parsed by the simulator's Pekko-free reader, so nodes and simulator read site files alike. */
         List<PoolSpec> pools() {
-            require("pools", null);
-            List<? extends Config> list;
             try {
-                list = c.getConfigList("pools");
-            } catch (ConfigException.WrongType e) {
-                throw error("pools", "must be a list of objects, got " + c.getValue("pools").render());
+                return dev.atoll.simulator.topology.SiteFileReader.pools(c, src, prefix);
+            } catch (dev.atoll.simulator.topology.SiteFileReader.SiteFileException e) {
+                throw new NodeConfigException(e.file(), e.key(), e.reason());
             }
-            if (list.isEmpty()) {
-                throw error("pools", "must have at least one pool");
-            }
-            List<PoolSpec> out = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                Reader p = new Reader(src, prefix + ".pools[" + i + "]", list.get(i));
-                p.rejectUnknown(POOL_KEYS);
-                String model = p.string("model", null);
-                AcceleratorModel m = p.check("model", () -> AcceleratorModel.of(model));
-                int nodes = p.intIn("nodes", null, 1, 100_000);
-                int dpn = p.intIn("devices-per-node", null, 1, 64);
-                int mem = p.intIn("memory-gib", 0, 0, 4096);
-                double price = p.dbl("price-per-device-hour", 1.0);
-                if (!(price >= 0) || Double.isInfinite(price)) {
-                    throw p.error("price-per-device-hour", "must be a finite number >= 0, got " + price);
-                }
-                double speed = p.dbl("speed-factor", 1.0);
-                if (!(speed > 0) || Double.isInfinite(speed)) {
-                    throw p.error("speed-factor", "must be a finite number > 0, got " + speed);
-                }
-                out.add(new PoolSpec(m, nodes, dpn, mem, price, speed));
-            }
-            return out;
         }
     }
 }

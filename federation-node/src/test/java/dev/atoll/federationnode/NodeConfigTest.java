@@ -35,6 +35,14 @@ class NodeConfigTest {
     Path dir;
 
     @Test
+    void nodeAndSimulatorReadTheSameSiteFromTheSameFile() throws Exception {
+        Path file = dir.resolve("site.conf");
+        Files.writeString(file, GOOD);
+        assertThat(dev.atoll.simulator.topology.SiteFileReader.read(file)).isEqualTo(NodeConfig.load(file).siteSpec());
+        assertThat(NodeConfig.load(file).siteSpec().deviceCount()).isEqualTo(544);
+    }
+
+    @Test
     void loadsEveryKeyOfTheSiteFile() throws Exception {
         Path file = dir.resolve("site.conf");
         Files.writeString(file, GOOD);
