@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.atoll.federationnode.site.SiteWatch;
 import dev.atoll.protocol.AcceleratorModel;
 import dev.atoll.protocol.PoolSpec;
 import dev.atoll.protocol.SiteId;
 import dev.atoll.protocol.SiteSpec;
+import dev.atoll.protocol.event.AllocationReleased;
+import dev.atoll.protocol.event.JobRequeued;
+import dev.atoll.protocol.negotiation.WorkloadEnded;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +28,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped, heartbeats included), so the others mark it unreachable, then lost after
  * {@code atoll.registry.lost-after}; nobody downs it. Its jobs must be requeued under a new epoch and run at
  * site-a/site-b while site-c keeps running its (now stale) copies. After the partition heals, site-c's
- * reconciliation must stop every stale copy: exactly one copy of each job remains, at a or b.
+ * reconciliation must stop every stale copy: exactly one copy of each job remains, at a or b. The journal is checked
+ * too: a {@code JobRequeued("site site-c lost ...")} per job, a CANCELLED release of each stale copy at site-c, and
+ * site-a's SiteWatch record of when site-c became unreachable.
  */
 class PartitionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -159,6 +169,25 @@ class PartitionTest {
                 }
                 assertThat(get(c.url() + "/v1/sites/site-c/ledger").get("holds").asInt()).isZero();
             });
+            // The journal tells the same story: each job was requeued because site-c was lost, site-c released its
+            // stale copies as CANCELLED, and site-a's SiteWatch recorded when site-c became unreachable.
+            for (String id : JOBS) {
+                List<Object> events = journal(a, "Job|" + id);
+                assertThat(events).filteredOn(e -> e instanceof JobRequeued r
+                                && r.epoch() == before.get(id).get("site-c") && r.reason().startsWith("site site-c lost"))
+                        .as(id + " requeued because site-c was lost").hasSize(1);
+            }
+            List<Object> siteC = journal(a, "SiteAgent|site-c");
+            for (String id : JOBS) {
+                assertThat(siteC).filteredOn(e -> e instanceof AllocationReleased r && r.job().value().equals(id)
+                                && r.outcome() == WorkloadEnded.Outcome.CANCELLED && r.reason().contains("stale epoch"))
+                        .as(id + " stale copy at site-c cancelled").hasSize(1);
+            }
+            assertThat(journal(a, "SiteWatch|site-a|127.0.0.1:" + a.config().port()))
+                    .filteredOn(e -> e instanceof SiteWatch.SiteUnreachable u && u.site().equals("site-c")
+                            && u.sinceMillis() >= cutAt)
+                    .hasSize(1);
+
             // Site-c is a candidate again: a new job fits only there (a and b are full).
             assertThat(TestNodes.post(a.url() + "/v1/jobs", job("after-heal")).statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -177,6 +206,18 @@ class PartitionTest {
             System.out.println("partition test: jobs moved " + lostAfterMillis + " ms after the cut; final "
                     + new HashMap<>(end));
         }
+    }
+
+    private static List<Object> journal(NodeHandle via, String persistenceId) throws Exception {
+        JdbcReadJournal journal = PersistenceQuery.get(Adapter.toClassic(via.system()))
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        List<EventEnvelope> envs = journal.currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
+                .runWith(Sink.seq(), via.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        List<Object> out = new ArrayList<>();
+        for (EventEnvelope e : envs) {
+            out.add(e.event());
+        }
+        return out;
     }
 
     private static JsonNode siteView(NodeHandle via, String site) throws Exception {
