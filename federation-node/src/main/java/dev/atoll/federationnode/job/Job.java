@@ -144,13 +144,32 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
 
     private enum Noop implements Internal { INSTANCE }
 
-    /** Timing knobs, from {@code atoll.job.*}. */
+    /**
+     * Timing knobs, from {@code atoll.job.*}.
+     *
+     * @param cfpFanout calls for proposals go to at most this many candidate sites per round, the ones whose
+     *     adverts show the most free devices of an accepted model ({@code atoll.job.cfp-fanout}, &gt;= 1); if
+     *     they all decline, the next round calls the remaining candidates
+     */
     public record Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
-                           Duration placedCheckInterval, SiteChoicePolicy siteChoice) {
+                           Duration placedCheckInterval, SiteChoicePolicy siteChoice, int cfpFanout) {
+        public Settings {
+            if (cfpFanout < 1) {
+                throw new IllegalArgumentException("atoll.job.cfp-fanout must be >= 1, got " + cfpFanout);
+            }
+        }
+
+        /** Settings that call every candidate site in each round (no fan-out limit). */
+        public Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
+                        Duration placedCheckInterval, SiteChoicePolicy siteChoice) {
+            this(bidTimeout, awardTimeout, retryMin, retryMax, placedCheckInterval, siteChoice, Integer.MAX_VALUE);
+        }
+
         /**
          * Reads {@code atoll.job.*} from {@code config}.
          *
-         * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown
+         * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown, or
+         *     {@code atoll.job.cfp-fanout} if it is below 1
          */
         public static Settings from(Config config) {
             Config c = config.getConfig("atoll.job");
@@ -162,7 +181,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             }
             return new Settings(c.getDuration("bid-timeout"), c.getDuration("award-timeout"),
                     c.getDuration("retry-min"), c.getDuration("retry-max"), c.getDuration("placed-check-interval"),
-                    choice);
+                    choice, c.hasPath("cfp-fanout") ? c.getInt("cfp-fanout") : 2);
         }
     }
 
@@ -206,6 +225,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private String liveReason;
     private boolean asking;
     private boolean waitingPersisted;
+    /** Candidates of this spell not called yet (adverts ranked them below the fan-out), best first. */
+    private final List<SiteInfo> fallback = new ArrayList<>();
+    /** Every site called in this spell so far declined with {@code never:}. */
+    private boolean allNeverSoFar;
 
     private Job(ActorContext<Command> ctx, TimerScheduler<Command> timers, EntityContext<Command> entity,
                 SiteId origin, ActorRef<SiteRegistry.Command> registry, ActorRef<JobNotification> notifier,
@@ -263,7 +286,8 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                 .onCommand(Cancel.class, this::onCancel)
                 .onCommand(Notify.class, this::onNotify)
                 .onCommand(Retry.class, (s, m) -> {
-                    if (s.phase() == JobState.Phase.QUEUED) {
+                    if (s.phase() == JobState.Phase.QUEUED
+                            || (s.phase() == JobState.Phase.NEGOTIATING && !timers.isTimerActive("bids"))) {
                         askCandidates(s.spec());
                     }
                     return Effect().none();
@@ -374,27 +398,50 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         }
         CandidateSites c = m.sites();
         if (!c.now().isEmpty()) {
-            List<SiteId> ids = new ArrayList<>();
-            for (SiteInfo i : c.now()) {
-                ids.add(i.site());
-                agents.put(i.site(), i.agent());
-                regions.put(i.site(), i.advert().region());
-            }
-            long epoch = s.epoch() + 1;
-            return Effect().persist(new NegotiationStarted(epoch, ids, clock.millis())).thenRun(ns -> {
-                replies.clear();
-                waitingPersisted = false;
-                liveReason = "negotiating with " + ids;
-                for (SiteId site : ids) {
-                    agents.get(site).tell(new CallForProposals(jobId, epoch, ns.spec(), replyAdapter));
-                }
-                timers.startSingleTimer("bids", new BidDeadline(epoch), settings.bidTimeout());
-            });
+            List<SiteInfo> ranked = new ArrayList<>(c.now());
+            ranked.sort(java.util.Comparator.comparingInt((SiteInfo i) -> -freeFor(i, s.spec()))
+                    .thenComparing(i -> i.site().value()));
+            fallback.clear();
+            allNeverSoFar = true;
+            int k = Math.min(settings.cfpFanout(), ranked.size());
+            fallback.addAll(ranked.subList(k, ranked.size()));
+            return callForProposals(s, ranked.subList(0, k));
         }
         if (c.sitesKnown() > 0 && !c.anyEverFits()) {
             return Effect().persist(new JobRejected(c.reason(), clock.millis())).thenRun(ns -> passivate());
         }
         return waitFor(s, c.reason());
+    }
+
+    /** Persists NegotiationStarted (epoch + 1) and calls {@code sites} for proposals. */
+    private Effect<JobEvent, JobState> callForProposals(JobState s, List<SiteInfo> sites) {
+        List<SiteId> ids = new ArrayList<>();
+        for (SiteInfo i : sites) {
+            ids.add(i.site());
+            agents.put(i.site(), i.agent());
+            regions.put(i.site(), i.advert().region());
+        }
+        long epoch = s.epoch() + 1;
+        return Effect().persist(new NegotiationStarted(epoch, ids, clock.millis())).thenRun(ns -> {
+            replies.clear();
+            waitingPersisted = false;
+            liveReason = "negotiating with " + ids;
+            for (SiteId site : ids) {
+                agents.get(site).tell(new CallForProposals(jobId, epoch, ns.spec(), replyAdapter));
+            }
+            timers.startSingleTimer("bids", new BidDeadline(epoch), settings.bidTimeout());
+        });
+    }
+
+    /** @return free devices of the job's accepted models in the site's advert (how the fan-out ranks sites) */
+    private static int freeFor(SiteInfo site, JobSpec spec) {
+        int free = 0;
+        for (dev.atoll.protocol.PoolAdvert p : site.advert().pools()) {
+            if (spec.models().accepts(p.model())) {
+                free += p.free();
+            }
+        }
+        return free;
     }
 
     /** Persists JobWaiting when the job was not already waiting, and schedules the next round. */
@@ -410,8 +457,11 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         });
     }
 
+    /** Schedules the next round after the current backoff, with +-25 % jitter so waiting jobs do not retry in step. */
     private void scheduleRetry() {
-        timers.startSingleTimer("retry", Retry.INSTANCE, retryDelay);
+        double jitter = 0.75 + 0.5 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        timers.startSingleTimer("retry", Retry.INSTANCE, Duration.ofMillis(Math.max(1,
+                (long) (retryDelay.toMillis() * jitter))));
         long next = Math.min(retryDelay.toMillis() * 2, settings.retryMax().toMillis());
         retryDelay = Duration.ofMillis(next);
     }
@@ -476,16 +526,34 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                     .append(settings.bidTimeout().toMillis()).append(" ms");
         }
         replies.clear();
-        if (allNever) {
+        allNeverSoFar &= allNever;
+        if (!fallback.isEmpty()) {
+            // The best-advertised sites all declined: call the others before waiting.
+            List<SiteInfo> next = new ArrayList<>(fallback.subList(0, Math.min(settings.cfpFanout(),
+                    fallback.size())));
+            fallback.subList(0, next.size()).clear();
+            return callForProposals(s, next);
+        }
+        if (allNeverSoFar) {
             return Effect().persist(new JobRejected("no site can ever run it: " + why, clock.millis()))
                     .thenRun(ns -> passivate());
         }
         String reason = "no site can take it now: " + why;
         liveReason = reason;
+        if (sameReason(reason, s.reason())) {
+            // Same reason as the last persisted JobWaiting: the journal does not grow with retries.
+            scheduleRetry();
+            return Effect().none();
+        }
         return Effect().persist(new JobWaiting(s.epoch(), reason, clock.millis())).thenRun(ns -> {
             waitingPersisted = true;
             scheduleRetry();
         });
+    }
+
+    /** @return whether two waiting reasons differ only in their numbers (free counts, ms) */
+    private static boolean sameReason(String a, String b) {
+        return a != null && b != null && a.replaceAll("[0-9]+", "#").equals(b.replaceAll("[0-9]+", "#"));
     }
 
     private void sendAward(JobState s) {

@@ -38,6 +38,8 @@ import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -76,6 +78,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * current ({@link dev.atoll.federationnode.job.EpochCheck}); a Job that has moved on (requeued while this site was
  * lost) answers with {@link CancelWorkload}, which releases the stale allocation (CANCELLED) and frees its
  * devices, so exactly one copy of each job runs after a partition heals.
+ *
+ * <p>Group commit: the commands that may change the ledger ({@link CallForProposals}, {@link Award},
+ * {@link ReleaseHold}, {@link CancelWorkload} and the hold / executor timers) never wait in the event-sourced
+ * stash. An interceptor in front of the behaviour ({@link GroupCommit}) buffers them while a journal write (or
+ * recovery) is in flight; when the write is confirmed one {@code Flush} hands the whole buffer to the agent,
+ * which decides the commands in arrival order against a scratch copy of the ledger (every generated event is
+ * applied to the copy, so each decision sees the ones before it), persists all resulting events in ONE atomic
+ * write, and sends every reply and arms every timer after that write. A batch holds at most
+ * {@code atoll.site-agent.max-batch-events} events (default 500); the rest waits for the next write. A site's
+ * throughput is thus about max-batch-events per journal write instead of one event per write. The idempotency
+ * rules are the ones above, applied command by command within the batch. The buffer is bounded by
+ * {@code atoll.site-agent.max-buffered} commands (default 1,000,000): beyond it the agent fails loudly
+ * (and restarts) instead of dropping anything silently.
  *
  * <p>The hold id carries the workload's run time ({@code <job>:e<epoch>:d<seconds>}) so that an award that
  * arrives after a restart still knows how long the workload runs.
@@ -191,15 +206,161 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     private enum Reconcile implements SiteAgentCommand, NoSerializationVerificationNeeded { INSTANCE }
 
+    /** Sent to self when a write completed and commands are buffered: the interceptor hands them over. */
+    private enum Flush implements SiteAgentCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    /**
+     * Commands decided together and persisted in one write (made by {@link GroupCommit}; package-private for
+     * tests that want a batch of a known composition).
+     */
+    record Batch(List<SiteAgentCommand> commands) implements SiteAgentCommand, NoSerializationVerificationNeeded {
+    }
+
+    /** @return a batch of {@code commands}, decided in order and persisted in one write (for tests) */
+    static SiteAgentCommand batchOf(List<SiteAgentCommand> commands) {
+        return new Batch(List.copyOf(commands));
+    }
+
+    /** @return true for the commands that may persist events (they are buffered and batched) */
+    private static boolean mutating(SiteAgentCommand c) {
+        return c instanceof CallForProposals || c instanceof Award || c instanceof ReleaseHold
+                || c instanceof CancelWorkload || c instanceof HoldExpired || c instanceof RunFinished;
+    }
+
+    /**
+     * The group-commit front of one agent incarnation. During recovery everything passes through (the
+     * event-sourced stash keeps it in order). Afterwards, while a write is in flight, every command is buffered
+     * in arrival order and handed to the agent as one {@link Batch} once the write is confirmed; when idle, a
+     * mutating command goes in as a batch of one and any other command passes straight through.
+     */
+    static final class GroupCommit extends BehaviorInterceptor<SiteAgentCommand, SiteAgentCommand> {
+        private final java.util.ArrayDeque<SiteAgentCommand> buffer = new java.util.ArrayDeque<>();
+        private final int maxBuffered;
+        private final String site;
+        /** A write is in flight: the agent must not see commands now. */
+        private boolean busy;
+        private boolean recovered;
+
+        GroupCommit(int maxBuffered, String site) {
+            super(SiteAgentCommand.class);
+            this.maxBuffered = maxBuffered;
+            this.site = site;
+        }
+
+        @Override
+        public Behavior<SiteAgentCommand> aroundReceive(TypedActorContext<SiteAgentCommand> ctx, SiteAgentCommand msg,
+                                                        ReceiveTarget<SiteAgentCommand> target) {
+            if (msg == Flush.INSTANCE) {
+                return busy || buffer.isEmpty() ? Behaviors.same() : drain(ctx, target);
+            }
+            if (!recovered) {
+                return target.apply(ctx, msg);
+            }
+            if (!busy && buffer.isEmpty()) {
+                return target.apply(ctx, mutating(msg) ? new Batch(List.of(msg)) : msg);
+            }
+            if (buffer.size() >= maxBuffered) {
+                throw new IllegalStateException("site agent " + site + ": " + buffer.size()
+                        + " commands wait for the journal (atoll.site-agent.max-buffered); failing rather than "
+                        + "dropping " + msg.getClass().getSimpleName());
+            }
+            buffer.addLast(msg);
+            return busy ? Behaviors.same() : drain(ctx, target);
+        }
+
+        private Behavior<SiteAgentCommand> drain(TypedActorContext<SiteAgentCommand> ctx,
+                                                 ReceiveTarget<SiteAgentCommand> target) {
+            List<SiteAgentCommand> all = new ArrayList<>(buffer);
+            buffer.clear();
+            return target.apply(ctx, new Batch(all));
+        }
+
+        /** The agent starts a write: buffer mutating commands until {@link #idle}. */
+        void busy() {
+            busy = true;
+        }
+
+        /** The agent is idle again (write confirmed or recovery done): flush what was buffered meanwhile. */
+        void idle(ActorRef<SiteAgentCommand> self) {
+            busy = false;
+            recovered = true;
+            if (!buffer.isEmpty()) {
+                self.tell(Flush.INSTANCE);
+            }
+        }
+
+        /** Puts commands a batch could not take back at the head of the buffer, in order. */
+        void putBack(List<SiteAgentCommand> rest) {
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                buffer.addFirst(rest.get(i));
+            }
+        }
+    }
+
+    /** One batch's decisions: a scratch ledger, the events so far, and what to do once they are written. */
+    private static final class BatchWork {
+        final SiteLedger scratch;
+        final List<SiteEvent> events = new ArrayList<>();
+        final List<java.util.function.Consumer<State>> after = new ArrayList<>();
+
+        BatchWork(SiteLedger scratch) {
+            this.scratch = scratch;
+        }
+
+        /** Applies {@code e} to the scratch ledger (failing loudly if it breaks the ledger) and keeps it. */
+        void emit(SiteEvent e) {
+            scratch.apply(e);
+            events.add(e);
+        }
+
+        void then(java.util.function.Consumer<State> action) {
+            after.add(action);
+        }
+
+        void runAfter(State s) {
+            for (java.util.function.Consumer<State> a : after) {
+                a.accept(s);
+            }
+        }
+    }
+
     /**
      * @param settings the site and its knobs
      * @param registry where adverts go (may be null in unit tests)
      * @return the agent, restarted with backoff if it fails
      */
     public static Behavior<SiteAgentCommand> create(Settings settings, ActorRef<SiteRegistry.Command> registry) {
-        return Behaviors.<SiteAgentCommand>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                        new SiteAgent(ctx, timers, settings, registry, Clock.systemUTC()))))
+        return Behaviors.<SiteAgentCommand>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+                    com.typesafe.config.Config config = ctx.getSystem().settings().config();
+                    int maxBuffered = intSetting(config, "atoll.site-agent.max-buffered", 1_000_000);
+                    int maxBatch = intSetting(config, "atoll.site-agent.max-batch-events", 500);
+                    GroupCommit group = new GroupCommit(maxBuffered, settings.spec().id().value());
+                    SiteAgent agent = new SiteAgent(ctx, timers, settings, registry, Clock.systemUTC(), group,
+                            maxBatch);
+                    return Behaviors.intercept(() -> group, agent);
+                })))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    }
+
+    /**
+     * @return the positive int at {@code path}, or {@code dflt} when absent
+     * @throws IllegalArgumentException naming the key if it is not a positive integer
+     */
+    private static int intSetting(com.typesafe.config.Config config, String path, int dflt) {
+        if (!config.hasPath(path)) {
+            return dflt;
+        }
+        int v;
+        try {
+            v = config.getInt(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException(path + " must be a positive integer, got "
+                    + config.getValue(path).render(), e);
+        }
+        if (v <= 0) {
+            throw new IllegalArgumentException(path + " must be a positive integer, got " + v);
+        }
+        return v;
     }
 
     /** @return the persistence id of a site's agent, {@code SiteAgent|<site>} */
@@ -214,10 +375,14 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     private final Clock clock;
     private final Map<JobId, ActorRef<JobNotification>> notifyTo = new HashMap<>();
     private final java.util.SplittableRandom launchDraws;
+    private final GroupCommit group;
+    private final int maxBatchEvents;
 
     private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
-                      ActorRef<SiteRegistry.Command> registry, Clock clock) {
+                      ActorRef<SiteRegistry.Command> registry, Clock clock, GroupCommit group, int maxBatchEvents) {
         super(persistenceId(settings.spec().id()));
+        this.group = group;
+        this.maxBatchEvents = maxBatchEvents;
         this.ctx = ctx;
         this.timers = timers;
         this.settings = settings;
@@ -322,6 +487,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             ctx.getLog().info("site agent {} recovered: {} holds, {} allocations, {} events", site(),
                     state.ledger.holds().size(), state.ledger.allocations().size(), state.version());
             publish(state);
+            group.idle(ctx.getSelf());
             Duration reconcile = reconcileInterval();
             if (!reconcile.isZero()) {
                 timers.startTimerWithFixedDelay(Reconcile.INSTANCE, Reconcile.INSTANCE, reconcile);
@@ -332,17 +498,18 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     @Override
     public CommandHandler<SiteAgentCommand, SiteEvent, State> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
-                .onCommand(CallForProposals.class, this::onCallForProposals)
-                .onCommand(Award.class, this::onAward)
-                .onCommand(ReleaseHold.class, this::onReleaseHold)
-                .onCommand(CancelWorkload.class, this::onCancel)
+                .onCommand(Batch.class, (state, m) -> onBatch(state, m.commands()))
+                .onCommand(CallForProposals.class, (state, m) -> onBatch(state, List.of(m)))
+                .onCommand(Award.class, (state, m) -> onBatch(state, List.of(m)))
+                .onCommand(ReleaseHold.class, (state, m) -> onBatch(state, List.of(m)))
+                .onCommand(CancelWorkload.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(QueryAllocation.class, this::onQuery)
                 .onCommand(GetLedger.class, (state, m) -> {
                     m.replyTo().tell(view(state));
                     return Effect().none();
                 })
-                .onCommand(HoldExpired.class, this::onHoldExpired)
-                .onCommand(RunFinished.class, this::onRunFinished)
+                .onCommand(HoldExpired.class, (state, m) -> onBatch(state, List.of(m)))
+                .onCommand(RunFinished.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(Reconcile.class, (state, m) -> {
                     for (SiteLedger.Allocation a : state.ledger.allocations()) {
                         ActorRef<JobNotification> to = notifyTo.get(a.job());
@@ -360,88 +527,121 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 .build();
     }
 
-    // --- negotiation ---
+    // --- group commit ---
 
-    private Effect<SiteEvent, State> onCallForProposals(State state, CallForProposals cfp) {
-        SiteLedger ledger = state.ledger;
-        SiteLedger.Hold existing = ledger.holdFor(cfp.job(), cfp.epoch());
-        if (existing != null) {
-            cfp.replyTo().tell(bid(ledger, existing.id(), cfp.job(), cfp.epoch(), existing.placement(),
-                    existing.expiresAtMillis()));
+    /**
+     * Decides {@code commands} in order against a scratch copy of the ledger, persists every resulting event in
+     * one atomic write, then replies and arms timers. Commands beyond {@code maxBatchEvents} events go back to
+     * the head of the buffer for the next write.
+     */
+    private Effect<SiteEvent, State> onBatch(State state, List<SiteAgentCommand> commands) {
+        BatchWork w = new BatchWork(state.ledger.copy());
+        int i = 0;
+        while (i < commands.size() && w.events.size() < maxBatchEvents) {
+            decide(w, commands.get(i++));
+        }
+        if (i < commands.size()) {
+            group.putBack(commands.subList(i, commands.size()));
+        }
+        if (w.events.isEmpty()) {
+            w.runAfter(state);
+            group.idle(ctx.getSelf());
             return Effect().none();
         }
-        SiteLedger.Allocation running = ledger.allocation(cfp.job());
-        if (running != null) {
-            cfp.replyTo().tell(new Decline(cfp.job(), cfp.epoch(), site(), "job " + cfp.job()
-                    + " already runs at site " + site() + " (epoch " + running.epoch() + ")"));
-            return Effect().none();
-        }
-        // Holds of the job's earlier rounds are superseded: give them back before looking for room.
-        List<SiteEvent> superseded = new ArrayList<>();
-        for (SiteLedger.Hold h : ledger.holds()) {
-            if (h.job().equals(cfp.job()) && h.epoch() < cfp.epoch()) {
-                superseded.add(new HoldReleased(h.id(), "superseded by round " + cfp.epoch()));
-            }
-        }
-        PlacementResult result = superseded.isEmpty() ? ledger.find(cfp.spec(), settings.policy())
-                : findAfter(state, superseded, cfp);
-        if (result instanceof PlacementResult.Fit fit) {
-            long expires = clock.millis() + settings.holdTimeout().toMillis();
-            HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
-            List<SiteEvent> events = new ArrayList<>(superseded);
-            events.add(new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires));
-            return Effect().persist(events).thenRun(s -> {
-                for (SiteEvent e : superseded) {
-                    timers.cancel(holdKey(((HoldReleased) e).hold()));
-                }
-                armHold(id, expires, clock.millis());
-                cfp.replyTo().tell(bid(s.ledger, id, cfp.job(), cfp.epoch(), fit.placement(), expires));
-                schedulePublish();
-            });
-        }
-        String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
-        Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
-        if (superseded.isEmpty()) {
-            cfp.replyTo().tell(decline);
-            return Effect().none();
-        }
-        return Effect().persist(superseded).thenRun(s -> {
-            for (SiteEvent e : superseded) {
-                timers.cancel(holdKey(((HoldReleased) e).hold()));
-            }
-            cfp.replyTo().tell(decline);
+        group.busy();
+        return Effect().persist(w.events).thenRun(s -> {
+            w.runAfter(s);
             schedulePublish();
+            group.idle(ctx.getSelf());
         });
     }
 
-    /** Where the job would fit once {@code released} are applied; the ledger is left as it was. */
-    private PlacementResult findAfter(State state, List<SiteEvent> released, CallForProposals cfp) {
-        // The ledger is only changed by events; probe on a copy rebuilt from the live holds and allocations.
-        SiteLedger probe = new SiteLedger(settings.spec());
-        java.util.Set<HoldId> gone = new java.util.HashSet<>();
-        for (SiteEvent e : released) {
-            gone.add(((HoldReleased) e).hold());
+    private void decide(BatchWork w, SiteAgentCommand c) {
+        if (c instanceof CallForProposals cfp) {
+            onCallForProposals(w, cfp);
+        } else if (c instanceof Award award) {
+            onAward(w, award);
+        } else if (c instanceof ReleaseHold m) {
+            onReleaseHold(w, m);
+        } else if (c instanceof CancelWorkload m) {
+            onCancel(w, m);
+        } else if (c instanceof HoldExpired m) {
+            onHoldExpired(w, m);
+        } else if (c instanceof RunFinished m) {
+            onRunFinished(w, m);
+        } else {
+            // A read-only command that arrived during a write: answered in order, from the state after it.
+            w.then(s -> readOnly(s, c));
         }
-        for (SiteLedger.Allocation a : state.ledger.allocations()) {
-            probe.apply(new HoldCreated(a.hold(), a.job(), a.epoch(), a.placement(), Long.MAX_VALUE));
-            probe.apply(new AllocationCommitted(a.hold(), a.job(), a.epoch(), a.startedAtMillis(), a.endsAtMillis()));
-        }
-        for (SiteLedger.Hold h : state.ledger.holds()) {
-            if (!gone.contains(h.id())) {
-                probe.apply(new HoldCreated(h.id(), h.job(), h.epoch(), h.placement(), h.expiresAtMillis()));
-            }
-        }
-        return probe.find(cfp.spec(), settings.policy());
     }
 
-    private Effect<SiteEvent, State> onAward(State state, Award award) {
-        SiteLedger ledger = state.ledger;
+    private CommandHandler<SiteAgentCommand, SiteEvent, State> handlers;
+
+    /** Runs the handler of a command that never persists (queries, adverts, reconciliation). */
+    private void readOnly(State s, SiteAgentCommand c) {
+        if (handlers == null) {
+            handlers = commandHandler();
+        }
+        handlers.apply(s, c);
+    }
+
+    // --- negotiation ---
+
+    private void onCallForProposals(BatchWork w, CallForProposals cfp) {
+        SiteLedger ledger = w.scratch;
+        SiteLedger.Hold existing = ledger.holdFor(cfp.job(), cfp.epoch());
+        if (existing != null) {
+            Bid again = bid(ledger, existing.id(), cfp.job(), cfp.epoch(), existing.placement(),
+                    existing.expiresAtMillis());
+            w.then(s -> cfp.replyTo().tell(again));
+            return;
+        }
+        SiteLedger.Allocation running = ledger.allocation(cfp.job());
+        if (running != null) {
+            Decline d = new Decline(cfp.job(), cfp.epoch(), site(), "job " + cfp.job()
+                    + " already runs at site " + site() + " (epoch " + running.epoch() + ")");
+            w.then(s -> cfp.replyTo().tell(d));
+            return;
+        }
+        // Holds of the job's earlier rounds are superseded: give them back before looking for room.
+        List<HoldId> superseded = new ArrayList<>();
+        for (SiteLedger.Hold h : ledger.holds()) {
+            if (h.job().equals(cfp.job()) && h.epoch() < cfp.epoch()) {
+                superseded.add(h.id());
+            }
+        }
+        for (HoldId h : superseded) {
+            w.emit(new HoldReleased(h, "superseded by round " + cfp.epoch()));
+            w.then(s -> timers.cancel(holdKey(h)));
+        }
+        PlacementResult result = ledger.find(cfp.spec(), settings.policy());
+        if (result instanceof PlacementResult.Fit fit) {
+            long expires = clock.millis() + settings.holdTimeout().toMillis();
+            HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
+            w.emit(new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires));
+            Bid b = bid(ledger, id, cfp.job(), cfp.epoch(), fit.placement(), expires);
+            w.then(s -> {
+                armHold(id, expires, clock.millis());
+                cfp.replyTo().tell(b);
+            });
+            return;
+        }
+        String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
+        Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
+        w.then(s -> cfp.replyTo().tell(decline));
+    }
+
+    private void onAward(BatchWork w, Award award) {
+        SiteLedger ledger = w.scratch;
         SiteLedger.Allocation running = ledger.allocation(award.job());
         if (running != null && running.hold().equals(award.hold())) {
-            notifyTo.put(award.job(), award.notifyTo());
-            award.replyTo().tell(new Committed(award.job(), award.epoch(), award.hold(), running.placement(),
-                    running.startedAtMillis()));
-            return Effect().none();
+            Committed again = new Committed(award.job(), award.epoch(), award.hold(), running.placement(),
+                    running.startedAtMillis());
+            w.then(s -> {
+                notifyTo.put(award.job(), award.notifyTo());
+                award.replyTo().tell(again);
+            });
+            return;
         }
         SiteLedger.Hold hold = ledger.hold(award.hold());
         if (hold == null || !hold.job().equals(award.job()) || running != null) {
@@ -449,70 +649,63 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                     : running != null ? "job " + award.job() + " already runs at site " + site() + " (epoch "
                     + running.epoch() + ")"
                     : "hold " + award.hold() + " belongs to job " + hold.job();
-            award.replyTo().tell(new AwardRefused(award.job(), award.epoch(), award.hold(), why));
-            return Effect().none();
+            AwardRefused refused = new AwardRefused(award.job(), award.epoch(), award.hold(), why);
+            w.then(s -> award.replyTo().tell(refused));
+            return;
         }
         if (settings.launchFailureRate() > 0 && launchDraws.nextDouble() < settings.launchFailureRate()) {
             // The executor could not start the workload: free the devices at once and tell the Job, which
             // goes back to the queue and negotiates again.
             String why = LAUNCH_FAILED_PREFIX + "executor at site " + site() + " could not start job " + award.job()
                     + " (injected, atoll.executor.launch-failure-rate = " + settings.launchFailureRate() + ")";
-            return Effect().persist(new HoldReleased(award.hold(), why)).thenRun(s -> {
+            w.emit(new HoldReleased(award.hold(), why));
+            w.then(s -> {
                 timers.cancel(holdKey(award.hold()));
                 award.replyTo().tell(new AwardRefused(award.job(), award.epoch(), award.hold(), why));
-                schedulePublish();
             });
+            return;
         }
         long now = clock.millis();
         long runMillis = (long) Math.ceil(durationOf(award.hold(), 0) * 1000.0 / settings.speedup());
         long endsAt = now + Math.max(1, runMillis);
-        AllocationCommitted event = new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt);
-        return Effect().persist(event).thenRun(s -> {
+        w.emit(new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt));
+        w.then(s -> {
             timers.cancel(holdKey(award.hold()));
             notifyTo.put(award.job(), award.notifyTo());
             armRun(award.job(), hold.epoch(), endsAt, clock.millis());
             award.replyTo().tell(new Committed(award.job(), award.epoch(), award.hold(), hold.placement(), now));
-            schedulePublish();
         });
     }
 
-    private Effect<SiteEvent, State> onReleaseHold(State state, ReleaseHold m) {
-        SiteLedger.Hold hold = state.ledger.hold(m.hold());
+    private void onReleaseHold(BatchWork w, ReleaseHold m) {
+        SiteLedger.Hold hold = w.scratch.hold(m.hold());
         if (hold == null || !hold.job().equals(m.job())) {
-            return Effect().none();
+            return;
         }
-        return Effect().persist(new HoldReleased(m.hold(), "released by job " + m.job())).thenRun(s -> {
-            timers.cancel(holdKey(m.hold()));
-            schedulePublish();
-        });
+        w.emit(new HoldReleased(m.hold(), "released by job " + m.job()));
+        w.then(s -> timers.cancel(holdKey(m.hold())));
     }
 
-    private Effect<SiteEvent, State> onCancel(State state, CancelWorkload m) {
-        List<SiteEvent> events = new ArrayList<>();
-        for (SiteLedger.Hold h : state.ledger.holds()) {
+    private void onCancel(BatchWork w, CancelWorkload m) {
+        List<HoldId> holds = new ArrayList<>();
+        for (SiteLedger.Hold h : w.scratch.holds()) {
             if (h.job().equals(m.job()) && h.epoch() <= m.epoch()) {
-                events.add(new HoldReleased(h.id(), "cancelled: " + m.reason()));
+                holds.add(h.id());
             }
         }
-        SiteLedger.Allocation a = state.ledger.allocation(m.job());
+        for (HoldId h : holds) {
+            w.emit(new HoldReleased(h, "cancelled: " + m.reason()));
+            w.then(s -> timers.cancel(holdKey(h)));
+        }
+        SiteLedger.Allocation a = w.scratch.allocation(m.job());
         if (a != null && a.epoch() <= m.epoch()) {
-            events.add(new AllocationReleased(m.job(), a.epoch(), WorkloadEnded.Outcome.CANCELLED, clock.millis(),
+            w.emit(new AllocationReleased(m.job(), a.epoch(), WorkloadEnded.Outcome.CANCELLED, clock.millis(),
                     m.reason()));
+            w.then(s -> {
+                timers.cancel(runKey(m.job()));
+                notifyTo.remove(m.job());
+            });
         }
-        if (events.isEmpty()) {
-            return Effect().none();
-        }
-        return Effect().persist(events).thenRun(s -> {
-            for (SiteEvent e : events) {
-                if (e instanceof HoldReleased r) {
-                    timers.cancel(holdKey(r.hold()));
-                } else if (e instanceof AllocationReleased r) {
-                    timers.cancel(runKey(r.job()));
-                    notifyTo.remove(r.job());
-                }
-            }
-            schedulePublish();
-        });
     }
 
     private Effect<SiteEvent, State> onQuery(State state, QueryAllocation q) {
@@ -532,36 +725,35 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     // --- timers ---
 
-    private Effect<SiteEvent, State> onHoldExpired(State state, HoldExpired m) {
-        SiteLedger.Hold h = state.ledger.hold(m.hold());
+    private void onHoldExpired(BatchWork w, HoldExpired m) {
+        SiteLedger.Hold h = w.scratch.hold(m.hold());
         if (h == null) {
-            return Effect().none();
+            return;
         }
         long now = clock.millis();
         if (h.expiresAtMillis() > now) {
-            armHold(h.id(), h.expiresAtMillis(), now);
-            return Effect().none();
+            w.then(s -> armHold(h.id(), h.expiresAtMillis(), clock.millis()));
+            return;
         }
-        return Effect().persist(new HoldReleased(m.hold(), "expired")).thenRun(s -> schedulePublish());
+        w.emit(new HoldReleased(m.hold(), "expired"));
     }
 
-    private Effect<SiteEvent, State> onRunFinished(State state, RunFinished m) {
-        SiteLedger.Allocation a = state.ledger.allocation(m.job());
+    private void onRunFinished(BatchWork w, RunFinished m) {
+        SiteLedger.Allocation a = w.scratch.allocation(m.job());
         if (a == null || a.epoch() != m.epoch()) {
-            return Effect().none();
+            return;
         }
         long now = clock.millis();
         if (a.endsAtMillis() > now) {
-            armRun(a.job(), a.epoch(), a.endsAtMillis(), now);
-            return Effect().none();
+            w.then(s -> armRun(a.job(), a.epoch(), a.endsAtMillis(), clock.millis()));
+            return;
         }
-        AllocationReleased event = new AllocationReleased(m.job(), m.epoch(), WorkloadEnded.Outcome.COMPLETED, now, "");
-        return Effect().persist(event).thenRun(s -> {
+        w.emit(new AllocationReleased(m.job(), m.epoch(), WorkloadEnded.Outcome.COMPLETED, now, ""));
+        w.then(s -> {
             ActorRef<JobNotification> to = notifyTo.remove(m.job());
             if (to != null) {
                 to.tell(new WorkloadEnded(m.job(), m.epoch(), site(), WorkloadEnded.Outcome.COMPLETED, now, ""));
             }
-            schedulePublish();
         });
     }
 

@@ -238,4 +238,114 @@ class SiteAgentTest {
             return null;
         });
     }
+
+    /** Holds, allocations and per-node free devices of a ledger, for exact comparison. */
+    private static List<Object> contents(dev.atoll.placement.SiteLedger l) {
+        List<Integer> free = new java.util.ArrayList<>();
+        for (int n = 0; n < l.nodeCount(); n++) {
+            free.add(l.freeDevices(n));
+        }
+        return List.of(new java.util.HashSet<>(l.holds()), new java.util.HashSet<>(l.allocations()), free,
+                l.appliedEvents());
+    }
+
+    @Test
+    void aBatchDecidesInOrderWithoutOverCommitAndReplaysExactly() {
+        // The commands that arrive during one journal write, as the group-commit front hands them over.
+        SiteSpec site = new SiteSpec(SiteId.of("site-batch"), "east", SITE.pools());
+        var batchKit = EventSourcedBehaviorTestKit.<SiteAgentCommand, SiteEvent, SiteAgent.State>create(KIT.system(),
+                SiteAgent.create(new SiteAgent.Settings(site, PackingPolicy.byName("first-fit"),
+                        Duration.ofSeconds(30), 1.0, Duration.ofMillis(50), true, 1000), null),
+                new EventSourcedBehaviorTestKit.SerializationSettings(true, true, false, true, false));
+        List<SiteAgentCommand> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) { // 40 x 4 H800 against 16 H800: exactly 4 fit
+            batch.add(new CallForProposals(JobId.of("b" + i), 1, job("b" + i, 4, 60), replies.ref()));
+        }
+        HoldId b0 = SiteAgent.holdId(JobId.of("b0"), 1, 60);
+        HoldId b1 = SiteAgent.holdId(JobId.of("b1"), 1, 60);
+        batch.add(new CallForProposals(JobId.of("b0"), 1, job("b0", 4, 60), replies.ref())); // repeat: same bid
+        batch.add(new Award(JobId.of("b0"), 1, b0, awards.ref(), notes.ref()));
+        batch.add(new Award(JobId.of("b0"), 1, b0, awards.ref(), notes.ref())); // repeat: Committed again
+        batch.add(new ReleaseHold(JobId.of("b1"), 1, b1));
+        batch.add(new ReleaseHold(JobId.of("b1"), 1, b1)); // idempotent
+        batch.add(new CallForProposals(JobId.of("late"), 1, job("late", 4, 60), replies.ref())); // takes b1's room
+        batch.add(new Award(JobId.of("b1"), 1, b1, awards.ref(), notes.ref())); // released: refused
+
+        var result = batchKit.runCommand(SiteAgent.batchOf(batch));
+
+        // One command, one atomic write: 4 holds, the commit, the release, the late job's hold.
+        assertThat(result.events()).hasSize(7);
+        assertThat(result.events().subList(0, 4)).allMatch(e -> e instanceof HoldCreated);
+        assertThat(result.events().get(4)).isInstanceOf(AllocationCommitted.class);
+        assertThat(result.events().get(5)).isEqualTo(new HoldReleased(b1, "released by job b1"));
+        assertThat(((HoldCreated) result.events().get(6)).job()).isEqualTo(JobId.of("late"));
+        // Replies come in command order, each consistent with the ones before it.
+        List<Bid> bids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            NegotiationReply r = replies.receiveMessage();
+            assertThat(r.job()).isEqualTo(JobId.of("b" + i));
+            if (i < 4) {
+                bids.add((Bid) r);
+            } else {
+                assertThat(r).isInstanceOf(Decline.class);
+                assertThat(((Decline) r).reason()).doesNotStartWith(SiteAgent.NEVER_PREFIX);
+            }
+        }
+        assertThat(bids).extracting(Bid::freeAfter).containsExactly(12, 8, 4, 0);
+        Bid repeat = (Bid) replies.receiveMessage();
+        assertThat(repeat.hold()).isEqualTo(bids.get(0).hold());
+        assertThat(repeat.placement()).isEqualTo(bids.get(0).placement());
+        Committed first = (Committed) awards.receiveMessage();
+        assertThat(awards.receiveMessage()).isEqualTo(first);
+        Bid late = (Bid) replies.receiveMessage();
+        assertThat(late.placement()).isEqualTo(bids.get(1).placement());
+        assertThat(((AwardRefused) awards.receiveMessage()).reason()).contains("expired or was released");
+        // No over-commit: 16 of 16 H800 taken (1 allocation + 3 holds), the invariants hold.
+        SiteAgent.State state = result.state();
+        state.ledger().checkInvariants();
+        assertThat(state.ledger().usedDevices(dev.atoll.protocol.AcceleratorModel.of("H800"))).isEqualTo(16);
+        assertThat(state.ledger().holds()).hasSize(3);
+        assertThat(state.ledger().allocations()).hasSize(1);
+        List<Object> before = contents(state.ledger());
+
+        // Replaying the batched events reproduces the ledger exactly.
+        var restarted = batchKit.restart();
+        assertThat(contents(restarted.state().ledger())).isEqualTo(before);
+        assertThat(restarted.state().version()).isEqualTo(state.version());
+    }
+
+    @Test
+    void callsArrivingDuringWritesAreBatchedNeverDroppedAndReplayExactly() {
+        // A real actor: 300 calls told at once; those that meet a write in flight go into the next batch.
+        SiteSpec site = new SiteSpec(SiteId.of("site-front"), "east", SITE.pools());
+        var agent = KIT.spawn(SiteAgent.create(new SiteAgent.Settings(site, PackingPolicy.byName("first-fit"),
+                Duration.ofSeconds(30), 1.0, Duration.ofMillis(50), true, 1000), null));
+        TestProbe<LedgerView> p = KIT.createTestProbe();
+        agent.tell(new GetLedger(p.ref()));
+        p.receiveMessage(); // recovered: from now on calls that meet a write in flight are buffered and batched
+        for (int i = 0; i < 300; i++) {
+            agent.tell(new CallForProposals(JobId.of("c" + i), 1, job("c" + i, 1 + i % 3, 60), replies.ref()));
+        }
+        int bidDevices = 0;
+        int answered = 0;
+        java.util.Set<JobId> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            NegotiationReply r = replies.receiveMessage(Duration.ofSeconds(10));
+            assertThat(seen.add(r.job())).isTrue();
+            answered++;
+            if (r instanceof Bid b) {
+                bidDevices += b.placement().deviceCount();
+            }
+        }
+        assertThat(answered).isEqualTo(300);
+        assertThat(bidDevices).isLessThanOrEqualTo(16).isGreaterThanOrEqualTo(15);
+        agent.tell(new GetLedger(p.ref()));
+        LedgerView before = p.receiveMessage();
+        KIT.stop(agent);
+        var again = KIT.spawn(SiteAgent.create(new SiteAgent.Settings(site, PackingPolicy.byName("first-fit"),
+                Duration.ofSeconds(30), 1.0, Duration.ofMillis(50), true, 1000), null));
+        again.tell(new GetLedger(p.ref()));
+        assertThat(p.receiveMessage()).isEqualTo(before);
+        KIT.stop(again);
+    }
 }
