@@ -57,6 +57,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
@@ -268,6 +269,9 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     @Override
     public SignalHandler<JobState> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            if (isForeign(state)) {
+                return; // another site's job: never negotiate or write here (see isForeign)
+            }
             switch (state.phase()) {
                 case EMPTY -> { }
                 case QUEUED, NEGOTIATING -> askCandidates(state.spec());
@@ -280,7 +284,30 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
 
     @Override
     public CommandHandler<Command, JobEvent, JobState> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
+        CommandHandlerBuilder<Command, JobEvent, JobState> builder = newCommandHandlerBuilder();
+        // Another site's job, recovered here because the journal is shared (e.g. a status request sent to
+        // the wrong node): answer from the recovered state but never persist, so a persistence id never
+        // has two writers.
+        builder.forState(this::isForeign)
+                .onCommand(GetStatus.class, (s, m) -> {
+                    m.replyTo().tell(s.status(clock.millis(), "owned by site " + s.origin() + "; ask its node"));
+                    passivate();
+                    return Effect().none();
+                })
+                .onCommand(Submit.class, (s, m) -> {
+                    m.replyTo().tell(new JobError(JobError.Kind.CONFLICT, "job " + jobId + " is owned by site "
+                            + s.origin() + "; submit or query it there"));
+                    passivate();
+                    return Effect().none();
+                })
+                .onCommand(Cancel.class, (s, m) -> {
+                    m.replyTo().tell(new JobError(JobError.Kind.CONFLICT, "job " + jobId + " is owned by site "
+                            + s.origin() + "; cancel it there"));
+                    passivate();
+                    return Effect().none();
+                })
+                .onAnyCommand((s, m) -> Effect().none());
+        builder.forAnyState()
                 .onCommand(Submit.class, this::onSubmit)
                 .onCommand(GetStatus.class, this::onGetStatus)
                 .onCommand(Cancel.class, this::onCancel)
@@ -306,8 +333,13 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                     return Effect().none();
                 })
                 .onCommand(GotAllocation.class, this::onAllocation)
-                .onCommand(Noop.class, (s, m) -> Effect().none())
-                .build();
+                .onCommand(Noop.class, (s, m) -> Effect().none());
+        return builder.build(); // state groups are tried in the order they were defined
+    }
+
+    /** @return true if {@code s} is a job submitted at another site (its origin), which alone may write it */
+    private boolean isForeign(JobState s) {
+        return s.origin() != null && !s.origin().equals(origin);
     }
 
     // --- client commands ---

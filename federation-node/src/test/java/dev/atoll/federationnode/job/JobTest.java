@@ -246,4 +246,36 @@ class JobTest {
         assertThat(state()).isEqualTo("queued");
         registry.expectMessageClass(SiteRegistry.GetCandidates.class);
     }
+
+    @Test
+    void anotherSitesCopyOfAJobAnswersReadOnlyAndNeverWrites() {
+        Job.Settings settings = new Job.Settings(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMillis(50),
+                Duration.ofMillis(200), Duration.ofSeconds(30), SiteChoicePolicy.liveDefault());
+        TestProbe<Job.Reply> replies = KIT.createTestProbe();
+        // The origin, site A, accepts the job and writes Job|foreign-1 to the (shared, in-memory) journal.
+        var origin = KIT.spawn(Job.create(new EntityContext<>(JobDirectory.typeKey(A), "foreign-1", shard.ref()), A,
+                registry.ref(), notifier.ref(), settings));
+        origin.tell(new Job.Submit(spec("foreign-1"), replies.ref()));
+        assertThat(replies.expectMessageClass(JobStatus.class).state()).isEqualTo("queued");
+        registry.expectMessageClass(SiteRegistry.GetCandidates.class);
+
+        // The same persistence id recovered by site B's sharding (e.g. a status request sent to site B's node).
+        TestProbe<SiteRegistry.Command> registryB = KIT.createTestProbe();
+        var copy = KIT.spawn(Job.create(new EntityContext<>(JobDirectory.typeKey(B), "foreign-1", shard.ref()), B,
+                registryB.ref(), notifier.ref(), settings));
+        copy.tell(new Job.GetStatus(replies.ref()));
+        JobStatus status = replies.expectMessageClass(JobStatus.class);
+        assertThat(status.state()).isEqualTo("queued");
+        assertThat(status.reason()).isEqualTo("owned by site site-a; ask its node");
+
+        copy.tell(new Job.Submit(spec("foreign-1"), replies.ref()));
+        JobError resubmit = replies.expectMessageClass(JobError.class);
+        assertThat(resubmit.kind()).isEqualTo(JobError.Kind.CONFLICT);
+        assertThat(resubmit.message()).contains("owned by site site-a");
+        // The copy never negotiated (its registry was never asked) and wrote nothing: the origin's next
+        // status still shows only its own submission.
+        registryB.expectNoMessage(Duration.ofMillis(300));
+        origin.tell(new Job.GetStatus(replies.ref()));
+        assertThat(replies.expectMessageClass(JobStatus.class).state()).isEqualTo("queued");
+    }
 }
