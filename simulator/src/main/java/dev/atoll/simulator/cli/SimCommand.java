@@ -88,6 +88,10 @@ public final class SimCommand implements Callable<Integer> {
         @Option(names = "--queue", defaultValue = "fifo", description = "Queue order: fifo or sjf (shortest job first) (default ${DEFAULT-VALUE}).")
         String queue;
 
+        @Option(names = "--cfp-fanout", defaultValue = "0", description = "Ask only the K sites with the most free devices "
+                + "of an accepted model first, then the rest, as the live Job does (atoll.job.cfp-fanout); 0 = all at once (default).")
+        int cfpFanout;
+
         @Option(names = "--vc-sites", description = "Each tenant (virtual cluster) becomes its own site of its own model, sized to this "
                 + "fraction of its peak concurrent demand (8-device nodes, at least its largest job); e.g. 0.5. Replaces --nodes.")
         Double vcSites;
@@ -345,7 +349,7 @@ public final class SimCommand implements Callable<Integer> {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
-            SimResult result = new Simulation(specs, config).run(c.tasks);
+            SimResult result = new Simulation(specs, config).withCfpFanout(c.cfpFanout).run(c.tasks);
             double simSeconds = (System.nanoTime() - t1) / 1e9;
             double simCpuSeconds = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
             SimSummary summary = SimSummary.of(result);

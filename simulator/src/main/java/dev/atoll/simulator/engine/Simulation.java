@@ -495,6 +495,14 @@ public final class Simulation {
             if (failed.contains(j.shape)) {
                 continue;
             }
+            if (cfpFanout > 0) {
+                if (startWithFanout(j)) {
+                    started.add(j);
+                } else {
+                    failed.add(j.shape);
+                }
+                continue;
+            }
             int probed = probeInRankOrder(j);
             if (probed == PROBE_STARTED) {
                 started.add(j);
@@ -542,6 +550,68 @@ public final class Simulation {
         for (Job j : started) {
             dequeue(j);
         }
+    }
+
+    private int cfpFanout;
+
+    /**
+     * Models the live Job's fan-out: calls for proposals go first to the {@code k} up sites with the most free
+     * devices of the job's accepted models (ties to the lower site id), as {@code atoll.job.cfp-fanout} does
+     * with adverts (here the counts are exact, adverts are never stale); if none of them fits, the remaining
+     * sites are asked in a second round at the same virtual time. 0 (default) = ask every site at once.
+     *
+     * @param k sites per round, {@code >= 0}
+     * @return this
+     * @throws IllegalArgumentException if k is negative
+     */
+    public Simulation withCfpFanout(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("cfp fan-out must be >= 0, got " + k);
+        }
+        this.cfpFanout = k;
+        return this;
+    }
+
+    private boolean startWithFanout(Job j) {
+        List<Integer> up = new ArrayList<>();
+        int[] free = new int[ledgers.length];
+        for (int i = 0; i < ledgers.length; i++) {
+            if (this.up[i]) {
+                up.add(i);
+                for (Map.Entry<AcceleratorModel, Integer> m : modelIndex[i].entrySet()) {
+                    if (j.spec.models().accepts(m.getKey())) {
+                        free[i] += freeByModel[i][m.getValue()];
+                    }
+                }
+            }
+        }
+        up.sort(Comparator.comparingInt((Integer i) -> -free[i]).thenComparing(i -> sites.get(i).id().value()));
+        int k = Math.min(cfpFanout, up.size());
+        return fullRound(j, up.subList(0, k)) || fullRound(j, up.subList(k, up.size()));
+    }
+
+    /** Asks {@code candidates}; ranks the offers of those that fit with the site-choice policy; starts the best. */
+    private boolean fullRound(Job j, List<Integer> candidates) {
+        List<Offer> offers = new ArrayList<>();
+        Map<dev.atoll.protocol.SiteId, Integer> at = new HashMap<>();
+        Map<dev.atoll.protocol.SiteId, Placement> where = new HashMap<>();
+        for (int i : candidates) {
+            PlacementResult r = find(ledgers[i], j.spec);
+            if (r instanceof PlacementResult.Fit fit) {
+                offers.add(offer(i, fit.placement()));
+                at.put(sites.get(i).id(), i);
+                where.put(sites.get(i).id(), fit.placement());
+            } else {
+                j.waitReason = r.reason();
+            }
+        }
+        if (offers.isEmpty()) {
+            return false;
+        }
+        dev.atoll.protocol.SiteId chosen = offers.size() == 1 ? offers.get(0).site()
+                : config.siteChoice().rank(j.spec, offers).get(0).site();
+        start(j, at.get(chosen), where.get(chosen));
+        return true;
     }
 
     private static final int PROBE_STARTED = 0;
