@@ -89,7 +89,9 @@ class CrashHarnessTest {
     private final List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Xss512k", "-Datoll.job.placed-check-interval=2s", "-Datoll.job.retry-max=2s",
             "-Datoll.job.bid-timeout=2s", "-Datoll.check-invariants=on", "-Datoll.site-agent.snapshot-every=500",
-            "-Datoll.start-timeout=600s");
+            "-Datoll.start-timeout=600s",
+            // a loaded 2-core CI box can take longer than Artery's default 3 s to bind the port
+            "-Dpekko.remote.artery.bind.bind-timeout=60s");
 
     @Test
     void sigkillTwentyTimesLosesNothingRunsNothingTwiceAndOvercommitsNothing() throws Exception {
