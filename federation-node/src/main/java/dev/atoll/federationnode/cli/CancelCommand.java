@@ -7,7 +7,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code atoll cancel <id>}: cancels a job ({@code DELETE /v1/jobs/{id}}). */
@@ -27,18 +26,6 @@ final class CancelCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         AtollClient c = node.client();
         AtollClient.Response r = c.await(c.cancelAsync(id));
-        if (!r.ok()) {
-            return ClientSupport.fail(spec.commandLine().getErr(), "cancel", r);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (node.json) {
-            out.println(r.body().toString());
-        } else if (r.body().isObject()) {
-            ClientSupport.printJob(out, r.body());
-        } else {
-            out.println("cancelled " + id);
-        }
-        out.flush();
-        return AtollCli.OK;
+        return ClientSupport.finishJobCommand(spec, node.json, "cancel", r, "cancelled " + id);
     }
 }

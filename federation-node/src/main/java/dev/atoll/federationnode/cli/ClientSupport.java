@@ -49,6 +49,28 @@ final class ClientSupport {
     /**
      * Prints a job status, one {@code key: value} per line in a fixed order (then any other field).
      */
+    /**
+     * Finishes a command whose answer is one job: on an HTTP error prints it and returns its exit code;
+     * otherwise prints the raw JSON ({@code --json}), the job's fields, or {@code otherwise} when the body
+     * is not a job object, and returns {@link AtollCli#OK}.
+     */
+    static int finishJobCommand(picocli.CommandLine.Model.CommandSpec spec, boolean json, String command,
+                                AtollClient.Response r, String otherwise) {
+        if (!r.ok()) {
+            return fail(spec.commandLine().getErr(), command, r);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(r.body().toString());
+        } else if (r.body().isObject()) {
+            printJob(out, r.body());
+        } else {
+            out.println(otherwise);
+        }
+        out.flush();
+        return AtollCli.OK;
+    }
+
     static void printJob(PrintWriter out, JsonNode job) {
         String[] order = {"id", "tenant", "state", "site", "model", "nodes", "submittedAt", "placedAt", "endedAt",
                 "queueingDelaySeconds", "reason"};

@@ -7,7 +7,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code atoll status <id>}: prints a job's status ({@code GET /v1/jobs/{id}}). */
@@ -27,16 +26,6 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         AtollClient c = node.client();
         AtollClient.Response r = c.await(c.jobAsync(id));
-        if (!r.ok()) {
-            return ClientSupport.fail(spec.commandLine().getErr(), "status", r);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (node.json) {
-            out.println(r.body().toString());
-            out.flush();
-        } else {
-            ClientSupport.printJob(out, r.body());
-        }
-        return AtollCli.OK;
+        return ClientSupport.finishJobCommand(spec, node.json, "status", r, "job " + id + ": " + r.body());
     }
 }
