@@ -102,7 +102,9 @@ class PartitionTest {
                 new SiteSpec(SiteId.of("site-a"), "east", List.of(new PoolSpec(h800, 2, 8, 80, 3.0, 1.0))),
                 new SiteSpec(SiteId.of("site-b"), "west", List.of(new PoolSpec(h800, 2, 8, 80, 2.0, 1.0))),
                 new SiteSpec(SiteId.of("site-c"), "south", List.of(new PoolSpec(h800, 4, 8, 80, 1.0, 1.0))));
-        try (LocalCluster cluster = new LocalCluster(sites, dir, 1.0, Duration.ofSeconds(3),
+        // Bids and holds get generous timeouts: on a loaded 2-core CI machine a journal write can take seconds, and a
+        // late site-c bid would let a pricier site win the first round (correct behaviour, but not this test's subject).
+        try (LocalCluster cluster = new LocalCluster(sites, dir, 1.0, Duration.ofSeconds(15),
                 TestNodes.testOverrides().withFallback(ConfigFactory.parseString("""
                         pekko.remote.artery.advanced.test-mode = on
                         pekko.cluster.multi-data-center.failure-detector.heartbeat-interval = 500ms
@@ -110,6 +112,7 @@ class PartitionTest {
                         atoll.registry.lost-after = 8s
                         atoll.registry.reachable-stable-after = 2s
                         atoll.job.site-choice = "lowest-price"
+                        atoll.job.bid-timeout = 12s
                         atoll.job.placed-check-interval = 1s
                         atoll.job.retry-max = 1s
                         atoll.site-agent.reconcile-interval = 1s
