@@ -2,13 +2,13 @@ package dev.atoll.federationnode.site;
 
 import dev.atoll.placement.PackingPolicy;
 import dev.atoll.placement.PlacementResult;
+import dev.atoll.placement.Offer;
+import dev.atoll.placement.Offers;
 import dev.atoll.placement.SiteLedger;
-import dev.atoll.protocol.AcceleratorModel;
 import dev.atoll.protocol.HoldId;
 import dev.atoll.protocol.JobId;
 import dev.atoll.protocol.NodeShare;
 import dev.atoll.protocol.Placement;
-import dev.atoll.protocol.PoolSpec;
 import dev.atoll.protocol.SiteId;
 import dev.atoll.protocol.SiteSpec;
 import dev.atoll.protocol.event.AllocationCommitted;
@@ -840,17 +840,11 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         }
     }
 
+    /** The bid for a placement, with the offer fields of {@link Offers#of(SiteLedger, Placement)} (as the simulator). */
     private Bid bid(SiteLedger ledger, HoldId hold, JobId job, long epoch, Placement placement, long expires) {
-        AcceleratorModel model = placement.model();
-        PoolSpec pool = settings.spec().pools().get(ledger.pool(placement.shares().get(0).node()));
-        int freeAfter = 0;
-        for (int n = 0; n < ledger.nodeCount(); n++) {
-            if (ledger.model(n).equals(model)) {
-                freeAfter += ledger.freeDevices(n);
-            }
-        }
-        return new Bid(job, epoch, site(), hold, expires, 0.0, pool.pricePerDeviceHour(), pool.speedFactor(), 0,
-                freeAfter, placement);
+        Offer o = Offers.of(ledger, placement);
+        return new Bid(job, epoch, site(), hold, expires, o.startEstimateSeconds(), o.pricePerDeviceHour(),
+                o.speedFactor(), o.fragmentationDelta(), o.freeAfter(), placement);
     }
 
     private LedgerView view(State state) {

@@ -2,6 +2,7 @@ package dev.atoll.simulator.engine;
 
 import dev.atoll.placement.Fragmentation;
 import dev.atoll.placement.Offer;
+import dev.atoll.placement.Offers;
 import dev.atoll.placement.PlacementResult;
 import dev.atoll.placement.SiteLedger;
 import dev.atoll.protocol.HoldId;
@@ -41,9 +42,9 @@ import java.util.TreeSet;
  * completions, failures, recoveries, arrivals (then by scheduling order); after all events of a second,
  * one scheduling pass runs. Every decision goes through the placement module: each site's packing
  * policy ({@link SiteLedger#find}) says where a job fits (or that it waits, or never fits); each site that
- * fits makes an {@link Offer} built as the live SiteAgent builds its bid (start estimate 0, the price and
- * speed of the pool of the placement's first node, fragmentation delta 0, free devices of the model left
- * after the placement, the site's region); the placement module's {@link dev.atoll.placement.SiteChoicePolicy}
+ * fits makes an {@link Offer} by {@link Offers#of(SiteLedger, Placement, int)}, the function the live SiteAgent
+ * builds its bid with (start estimate 0, the price and speed of the pool of the placement's first node,
+ * fragmentation delta 0, free devices of the model left after the placement, the site's region); the placement module's {@link dev.atoll.placement.SiteChoicePolicy}
  * ranks the offers and the first wins; the start is recorded in the site's ledger as
  * a {@link HoldCreated} immediately followed by {@link AllocationCommitted} (negotiation takes no
  * virtual time); completions and failures apply {@link AllocationReleased}.
@@ -656,8 +657,7 @@ public final class Simulation {
                         + " devices free, request needs " + j.spec.devices();
                 continue;
             }
-            provisional.add(new Offer(sites.get(i).id(), only.model(), 0.0, only.pricePerDeviceHour(),
-                    only.speedFactor(), 0, free - j.spec.devices(), sites.get(i).region()));
+            provisional.add(Offers.of(sites.get(i), only, only.model(), free - j.spec.devices()));
         }
         List<Offer> ranked = provisional.size() <= 1 ? provisional : config.siteChoice().rank(j.spec, provisional);
         for (Offer o : ranked) {
@@ -676,23 +676,11 @@ public final class Simulation {
     }
 
     /**
-     * The offer site {@code i} makes for {@code p}, with the same fields the live SiteAgent puts in its bid:
-     * freeAfter = free devices of the model once the placement is held.
+     * The offer site {@code i} makes for {@code p}: {@link Offers#of(SiteLedger, Placement, int)}, the rule the
+     * live SiteAgent builds its bid with (this passes the per-model free count it keeps instead of a node scan).
      */
     private Offer offer(int i, Placement p) {
-        SiteLedger l = ledgers[i];
-        SiteSpec spec = sites.get(i);
-        dev.atoll.protocol.PoolSpec pool = spec.pools().get(l.pool(p.shares().get(0).node()));
-        int free = freeByModel[i][modelIndex[i].get(p.model())];
-        for (NodeShare s : p.shares()) {
-            for (int d : s.devices()) {
-                if (l.usedMilli(s.node(), d) == 0) {
-                    free--;
-                }
-            }
-        }
-        return new Offer(spec.id(), p.model(), 0.0, pool.pricePerDeviceHour(), pool.speedFactor(), 0, free,
-                spec.region());
+        return Offers.of(ledgers[i], p, freeByModel[i][modelIndex[i].get(p.model())]);
     }
 
     private PlacementResult find(SiteLedger l, JobSpec spec) {
