@@ -10,13 +10,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts several nodes (one site each) in this JVM on loopback ports, sharing one H2 journal file. */
+/**
+ * Starts several nodes (one site each) in this JVM on loopback ports, sharing one journal: an H2 file in
+ * {@code dir} (default) or the Cassandra keyspaces of {@code atoll-cassandra.conf}.
+ */
 final class LocalCluster implements AutoCloseable {
     final List<NodeConfig> configs = new ArrayList<>();
     final List<NodeHandle> nodes = new ArrayList<>();
     private final Config overrides;
 
     LocalCluster(List<SiteSpec> sites, Path dir, double speedup, Duration holdTimeout, Config overrides) {
+        this(sites, dir, "h2", speedup, holdTimeout, overrides);
+    }
+
+    /**
+     * @param journal {@code h2} or {@code cassandra}; with cassandra every run must use fresh site and job ids,
+     *     since the keyspace outlives the test
+     */
+    LocalCluster(List<SiteSpec> sites, Path dir, String journal, double speedup, Duration holdTimeout,
+                 Config overrides) {
         this.overrides = overrides;
         int seedPort = TestNodes.freePort();
         String seed = "pekko://atoll@127.0.0.1:" + seedPort;
@@ -24,7 +36,7 @@ final class LocalCluster implements AutoCloseable {
             SiteSpec s = sites.get(i);
             int port = i == 0 ? seedPort : TestNodes.freePort();
             configs.add(new NodeConfig(s.id() + ".conf", s.id(), s.region(), "127.0.0.1", port, TestNodes.freePort(),
-                    List.of(seed), dir.resolve(s.id().value()), "h2", dir.resolve("journal"), speedup, "first-fit",
+                    List.of(seed), dir.resolve(s.id().value()), journal, dir.resolve("journal"), speedup, "first-fit",
                     holdTimeout, s.pools()));
         }
     }
