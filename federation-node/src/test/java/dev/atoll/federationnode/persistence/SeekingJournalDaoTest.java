@@ -99,6 +99,23 @@ class SeekingJournalDaoTest {
         }
     }
 
+    /**
+     * Appends 1..{@code upTo} to entity {@code id} in one actor system and stops it once {@code snapshots}
+     * snapshots are stored (they are written asynchronously).
+     */
+    private void fill(String id, int snapshotEvery, int upTo, int snapshots) {
+        ActorTestKit kit = ActorTestKit.create("dao-fill-" + id, Journals.systemConfig("h2", dir, ""));
+        try {
+            ActorRef<Append> ref = kit.spawn(counter(id, snapshotEvery));
+            for (int i = 1; i <= upTo; i++) {
+                append(kit, ref, i);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> Journals.snapshotCount("h2", dir, id) == snapshots);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     @Test
     void theNodeJournalUsesThisDao() {
         assertThat(Journals.systemConfig("h2", dir, "").getString("jdbc-journal.dao"))
@@ -107,15 +124,7 @@ class SeekingJournalDaoTest {
 
     @Test
     void recoversWithoutASnapshotAndContinuesAfterTheLastEvent() {
-        ActorTestKit kit = ActorTestKit.create("dao-no-snap", Journals.systemConfig("h2", dir, ""));
-        try {
-            ActorRef<Append> ref = kit.spawn(counter("no-snap", 0));
-            for (int i = 1; i <= 5; i++) {
-                append(kit, ref, i);
-            }
-        } finally {
-            kit.shutdownTestKit();
-        }
+        fill("no-snap", 0, 5, 0);
         Seen s = restartAndAppend("no-snap", 0, 6);
         assertThat(s.history()).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(s.seqNr()).isEqualTo(6);
@@ -123,17 +132,7 @@ class SeekingJournalDaoTest {
 
     @Test
     void recoversFromASnapshotPlusLaterEvents() {
-        ActorTestKit kit = ActorTestKit.create("dao-snap", Journals.systemConfig("h2", dir, ""));
-        try {
-            ActorRef<Append> ref = kit.spawn(counter("snap", 4));
-            for (int i = 1; i <= 10; i++) {
-                append(kit, ref, i);
-            }
-            // Snapshots are stored asynchronously: at 4 and 8.
-            await().atMost(Duration.ofSeconds(30)).until(() -> Journals.snapshotCount("h2", dir, "snap") == 2);
-        } finally {
-            kit.shutdownTestKit();
-        }
+        fill("snap", 4, 10, 2);
         Seen s = restartAndAppend("snap", 4, -1);
         assertThat(s.history()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         assertThat(s.seqNr()).isEqualTo(10);
@@ -142,16 +141,7 @@ class SeekingJournalDaoTest {
 
     @Test
     void fallsBackWhenNoEventAtOrAfterTheSnapshotIsLeft() throws Exception {
-        ActorTestKit kit = ActorTestKit.create("dao-gone", Journals.systemConfig("h2", dir, ""));
-        try {
-            ActorRef<Append> ref = kit.spawn(counter("gone", 4));
-            for (int i = 1; i <= 8; i++) {
-                append(kit, ref, i);
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> Journals.snapshotCount("h2", dir, "gone") == 2);
-        } finally {
-            kit.shutdownTestKit();
-        }
+        fill("gone", 4, 8, 2);
         // Snapshots at 4 and 8; remove the events from 8 on, so the lookup from the snapshot finds nothing.
         try (Connection c = DriverManager.getConnection(H2Schema.url(dir.resolve("journal")), "sa", "");
              PreparedStatement del = c.prepareStatement(
