@@ -41,7 +41,17 @@ import java.util.Set;
  * }
  * </pre>
  * Relative paths are resolved against the working directory. Unknown keys under {@code atoll.site} are
- * errors, so a typo never silently falls back to a default.
+ * errors, so a typo never silently falls back to a default; so is any key under {@code atoll} other than
+ * {@code atoll.site} (node tuning such as {@code atoll.job.*} is federation-wide, in {@code atoll-node.conf}).
+ *
+ * <p>Every other top-level section of the file ({@code datastax-java-driver}, {@code pekko}, ...) is kept as
+ * {@link #extra()} and layered over the node's defaults by {@link NodeMain#systemConfig}: a site's Cassandra
+ * contact points, credentials and TLS, or a Pekko setting such as {@code pekko.remote.artery.bind.hostname}
+ * behind NAT. The keys that the {@code atoll.site} values own ({@link #OWNED_KEYS}: Artery host and port,
+ * seed nodes, data center, H2 URL, journal plugins, actor provider) cannot be set that way; setting one is
+ * an error naming the key and the {@code atoll.site} key to use instead. Substitutions such as
+ * {@code ${ATOLL_CASSANDRA_PASSWORD}} are resolved against the file itself and the environment when the
+ * file is read; an unset variable is an error.
  *
  * @param source the file name used in error messages
  * @param siteId the site id, also the Pekko data center name
@@ -57,16 +67,40 @@ import java.util.Set;
  * @param packingPolicy the in-site packing policy name
  * @param holdTimeout how long a bid's hold lives
  * @param pools the site's pools, in declaration order (node numbering follows it)
+ * @param extra the site file's other top-level sections, resolved (empty when there are none)
  */
 public record NodeConfig(String source, SiteId siteId, String region, String host, int port, int httpPort,
                          List<String> seedNodes, Path dataDir, String journal, Path h2File, double speedup,
-                         String packingPolicy, Duration holdTimeout, List<PoolSpec> pools) {
+                         String packingPolicy, Duration holdTimeout, List<PoolSpec> pools, Config extra) {
 
     private static final Set<String> SITE_KEYS = dev.atoll.simulator.topology.SiteFileReader.SITE_KEYS;
+
+    /**
+     * Actor-system keys that NodeMain sets from {@code atoll.site}, mapped to the site-file key that owns
+     * them. A site file's other sections may not set them.
+     */
+    public static final Map<String, String> OWNED_KEYS = Map.of(
+            "pekko.remote.artery.canonical.hostname", "atoll.site.host",
+            "pekko.remote.artery.canonical.port", "atoll.site.port",
+            "pekko.cluster.seed-nodes", "atoll.site.seed-nodes",
+            "pekko.cluster.multi-data-center.self-data-center", "atoll.site.id",
+            "pekko-persistence-jdbc.shared-databases.slick.db.url", "atoll.site.h2-file",
+            "pekko.persistence.journal.plugin", "atoll.site.journal",
+            "pekko.persistence.snapshot-store.plugin", "atoll.site.journal",
+            "pekko.actor.provider", "(always cluster)");
 
     public NodeConfig {
         seedNodes = List.copyOf(seedNodes);
         pools = List.copyOf(pools);
+        extra = extra == null ? ConfigFactory.empty() : extra;
+    }
+
+    /** A site file without other sections ({@link #extra()} empty). */
+    public NodeConfig(String source, SiteId siteId, String region, String host, int port, int httpPort,
+                      List<String> seedNodes, Path dataDir, String journal, Path h2File, double speedup,
+                      String packingPolicy, Duration holdTimeout, List<PoolSpec> pools) {
+        this(source, siteId, region, host, port, httpPort, seedNodes, dataDir, journal, h2File, speedup,
+                packingPolicy, holdTimeout, pools, ConfigFactory.empty());
     }
 
     /** @return the site's static description (id, region, pools) */
@@ -82,13 +116,13 @@ public record NodeConfig(String source, SiteId siteId, String region, String hos
     /** @return a copy with other ports (tests pick free ports) */
     public NodeConfig withPorts(int newPort, int newHttpPort) {
         return new NodeConfig(source, siteId, region, host, newPort, newHttpPort, seedNodes, dataDir, journal, h2File,
-                speedup, packingPolicy, holdTimeout, pools);
+                speedup, packingPolicy, holdTimeout, pools, extra);
     }
 
     /** @return a copy with other seed nodes */
     public NodeConfig withSeedNodes(List<String> seeds) {
         return new NodeConfig(source, siteId, region, host, port, httpPort, seeds, dataDir, journal, h2File,
-                speedup, packingPolicy, holdTimeout, pools);
+                speedup, packingPolicy, holdTimeout, pools, extra);
     }
 
     /**
@@ -139,6 +173,25 @@ public record NodeConfig(String source, SiteId siteId, String region, String hos
         if (!c.hasPath("atoll.site")) {
             throw new NodeConfigException(src, "atoll.site", "missing: the file must define atoll.site { ... }");
         }
+        for (String key : c.getConfig("atoll").root().keySet()) {
+            if (!key.equals("site")) {
+                throw new NodeConfigException(src, "atoll." + key, "unknown key: a site file sets only atoll.site "
+                        + "(and sections outside atoll such as datastax-java-driver or pekko)");
+            }
+        }
+        Config extra = c.withoutPath("atoll");
+        for (Map.Entry<String, String> owned : OWNED_KEYS.entrySet()) {
+            boolean set;
+            try {
+                set = extra.hasPathOrNull(owned.getKey());
+            } catch (ConfigException.WrongType e) {
+                set = true; // a parent of the key is set to a non-object
+            }
+            if (set) {
+                throw new NodeConfigException(src, owned.getKey(), "cannot be set in a site file: it is derived from "
+                        + owned.getValue());
+            }
+        }
         Reader r = new Reader(src, "atoll.site", c.getConfig("atoll.site"));
         r.rejectUnknown(SITE_KEYS);
         String id = r.string("id", null);
@@ -179,7 +232,7 @@ public record NodeConfig(String source, SiteId siteId, String region, String hos
         }
         List<PoolSpec> pools = r.pools();
         NodeConfig cfg = new NodeConfig(src, siteId, region, host, port, httpPort, seeds, dataDir, journal, h2, speedup,
-                policy, hold, pools);
+                policy, hold, pools, extra);
         r.check("pools", cfg::siteSpec);
         return cfg;
     }

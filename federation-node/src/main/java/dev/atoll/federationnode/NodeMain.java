@@ -163,9 +163,13 @@ public final class NodeMain {
     }
 
     /**
-     * The actor system configuration of a node: {@code overrides}, then the site file's values (Artery
-     * host and port, seed nodes, data center, H2 URL), then {@code atoll-node.conf} (and
-     * {@code atoll-cassandra.conf} when the journal is cassandra), then Pekko's reference configuration.
+     * The actor system configuration of a node, highest precedence first: {@code overrides}; the values
+     * derived from the site file's {@code atoll.site} (Artery host and port, seed nodes, data center, H2 URL);
+     * the site file's other top-level sections ({@link NodeConfig#extra()}, e.g. {@code datastax-java-driver}
+     * credentials and TLS, or {@code pekko} settings), which therefore win over {@code atoll-cassandra.conf}
+     * (when the journal is cassandra), then {@code atoll-node.conf}, then the libraries' reference
+     * configuration. JVM system properties ({@code -Dkey=value}) override everything, as in
+     * {@link ConfigFactory#load(Config)}.
      */
     public static Config systemConfig(NodeConfig cfg, Config overrides) {
         Map<String, Object> m = new HashMap<>();
@@ -185,7 +189,8 @@ public final class NodeMain {
             }
             base = cassandra.withFallback(base);
         }
-        return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseMap(m)).withFallback(base));
+        return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseMap(m)).withFallback(cfg.extra())
+                .withFallback(base));
     }
 
     private static Behavior<Void> guardian(NodeConfig cfg, CompletableFuture<NodeRefs> refs) {

@@ -134,6 +134,63 @@ class NodeConfigTest {
     }
 
     @Test
+    void otherSectionsOfTheSiteFileAreLayeredOverTheNodeDefaults() {
+        String file = GOOD.replace("journal = \"h2\"", "journal = \"cassandra\"") + """
+                datastax-java-driver {
+                  basic.contact-points = ["cass-north-1.example.net:9042", "cass-north-2.example.net:9042"]
+                  basic.load-balancing-policy.local-datacenter = "region_north"
+                  advanced.auth-provider {
+                    class = PlainTextAuthProvider
+                    username = "atoll"
+                    password = ${?ATOLL_TEST_UNSET_PASSWORD}
+                    password = "s3cret"
+                  }
+                }
+                pekko.remote.artery.bind.hostname = "0.0.0.0"
+                """;
+        NodeConfig c = NodeConfig.parse(file, "site.conf");
+        assertThat(c.extra().hasPath("atoll")).isFalse();
+        Config sys = NodeMain.systemConfig(c, ConfigFactory.empty());
+        // the site file wins over atoll-cassandra.conf ...
+        assertThat(sys.getStringList("datastax-java-driver.basic.contact-points"))
+                .containsExactly("cass-north-1.example.net:9042", "cass-north-2.example.net:9042");
+        assertThat(sys.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"))
+                .isEqualTo("region_north");
+        assertThat(sys.getString("datastax-java-driver.advanced.auth-provider.class")).isEqualTo("PlainTextAuthProvider");
+        assertThat(sys.getString("datastax-java-driver.advanced.auth-provider.username")).isEqualTo("atoll");
+        assertThat(sys.getString("datastax-java-driver.advanced.auth-provider.password")).isEqualTo("s3cret");
+        // ... which still supplies what the site file does not set, and the site values stay in force
+        assertThat(sys.getDuration("datastax-java-driver.basic.request.timeout")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(sys.getString("pekko.persistence.journal.plugin")).isEqualTo("pekko.persistence.cassandra.journal");
+        assertThat(sys.getString("pekko.remote.artery.bind.hostname")).isEqualTo("0.0.0.0");
+        assertThat(sys.getInt("pekko.remote.artery.canonical.port")).isEqualTo(25521);
+        // test overrides still win over the site file
+        Config over = NodeMain.systemConfig(c, ConfigFactory.parseString("pekko.remote.artery.bind.hostname = \"127.0.0.2\""));
+        assertThat(over.getString("pekko.remote.artery.bind.hostname")).isEqualTo("127.0.0.2");
+    }
+
+    @Test
+    void siteFileCannotOverrideKeysItsSiteValuesOwn() {
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "pekko.remote.artery.canonical.port = 2600\n", "s.conf"))
+                .isInstanceOf(NodeConfigException.class)
+                .hasMessage("s.conf: pekko.remote.artery.canonical.port: cannot be set in a site file: it is derived "
+                        + "from atoll.site.port");
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "pekko.cluster { seed-nodes = [] }\n", "s.conf"))
+                .hasMessageStartingWith("s.conf: pekko.cluster.seed-nodes: cannot be set in a site file: it is derived "
+                        + "from atoll.site.seed-nodes");
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "pekko.persistence.journal.plugin = jdbc-journal\n", "s.conf"))
+                .hasMessageStartingWith("s.conf: pekko.persistence.journal.plugin: cannot be set in a site file");
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "pekko.cluster.multi-data-center.self-data-center = x\n", "s.conf"))
+                .hasMessageContaining("derived from atoll.site.id");
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "atoll.job.cfp-fanout = 3\n", "s.conf"))
+                .hasMessageStartingWith("s.conf: atoll.job: unknown key: a site file sets only atoll.site");
+        assertThatThrownBy(() -> NodeConfig.parse(GOOD + "datastax-java-driver.advanced.auth-provider.password = "
+                + "${ATOLL_TEST_UNSET_PASSWORD}\n", "s.conf"))
+                .hasMessageStartingWith("s.conf: atoll.site: cannot resolve")
+                .hasMessageContaining("ATOLL_TEST_UNSET_PASSWORD");
+    }
+
+    @Test
     void schemaStatementsBecomeIdempotent() {
         assertThat(H2Schema.idempotent("CREATE UNIQUE INDEX \"x\" on t (a)"))
                 .isEqualTo("CREATE UNIQUE INDEX IF NOT EXISTS \"x\" on t (a)");
