@@ -27,6 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import dev.atoll.federationnode.site.DrainStatus;
+import dev.atoll.federationnode.site.SetDraining;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -44,6 +46,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code DELETE /v1/jobs/{id}} -&gt; 200 status after cancelling, or 404
  *   <li>{@code GET /v1/sites} -&gt; every known site with its advert, reachability and loss ({@code lost}, {@code unreachableSince} epoch ms)
  *   <li>{@code GET /v1/sites/{site}/ledger} -&gt; the site's holds and allocations
+ *   <li>{@code POST /v1/sites/{site}/drain} (optional body {@code {"reason": "..."}}) and
+ *       {@code POST /v1/sites/{site}/resume} -&gt; 200 {@code {"site","draining","reason","changed","running","holds"}};
+ *       only on a node of that site (400 naming {@code site} otherwise)
  *   <li>{@code GET /v1/health} -&gt; {@code {"site","members","sitesSeen"}}
  * </ul>
  * Wrong input answers 400 {@code {"error": "...", "field": "..."}} naming the field and the value; a
@@ -72,7 +77,12 @@ public final class HttpApi extends AllDirectives {
         return pathPrefix("v1", () -> concat(
                 path("health", () -> get(this::health)),
                 path("sites", () -> get(this::sites)),
-                pathPrefix("sites", () -> pathPrefix(segment -> path("ledger", () -> get(() -> ledger(segment))))),
+                pathPrefix("sites", () -> pathPrefix(segment -> concat(
+                        path("ledger", () -> get(() -> ledger(segment))),
+                        path("drain", () -> post(() -> entity(Unmarshaller.entityToString(),
+                                body -> drain(segment, true, body)))),
+                        path("resume", () -> post(() -> entity(Unmarshaller.entityToString(),
+                                body -> drain(segment, false, body))))))),
                 pathPrefix("jobs", () -> concat(
                         pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
                         path(segment -> concat(
@@ -171,6 +181,57 @@ public final class HttpApi extends AllDirectives {
         });
     }
 
+    private Route drain(String site, boolean draining, String body) {
+        if (!site.equals(refs.site().value())) {
+            return error(StatusCodes.BAD_REQUEST, "site '" + site + "' is not this node's site (" + refs.site()
+                    + "): drain and resume a site on one of its own nodes", "site");
+        }
+        String reason = "";
+        if (body != null && !body.isBlank()) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = mapper.readTree(body);
+                if (!n.isObject()) {
+                    return error(StatusCodes.BAD_REQUEST, "body must be a JSON object such as {\"reason\": \"...\"}, got "
+                            + n, null);
+                }
+                java.util.Iterator<String> names = n.fieldNames();
+                while (names.hasNext()) {
+                    String f = names.next();
+                    if (!f.equals("reason")) {
+                        return error(StatusCodes.BAD_REQUEST, "unknown field '" + f + "' (known: reason)", f);
+                    }
+                }
+                com.fasterxml.jackson.databind.JsonNode r = n.get("reason");
+                if (r != null && !r.isNull()) {
+                    if (!r.isTextual()) {
+                        return error(StatusCodes.BAD_REQUEST, "reason must be a string, got " + r, "reason");
+                    }
+                    reason = r.asText();
+                }
+            } catch (JsonProcessingException e) {
+                return error(StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
+            }
+        }
+        String why = reason;
+        CompletionStage<DrainStatus> reply = AskPattern.ask(refs.siteAgent(),
+                replyTo -> new SetDraining(draining, why, replyTo), askTimeout, system.scheduler());
+        return onComplete(reply, t -> {
+            if (t.isFailure()) {
+                return error(StatusCodes.SERVICE_UNAVAILABLE, "site " + site + " did not answer within "
+                        + askTimeout.toMillis() + " ms", null);
+            }
+            DrainStatus d = t.get();
+            ObjectNode o = mapper.createObjectNode();
+            o.put("site", d.site().value());
+            o.put("draining", d.draining());
+            o.put("reason", d.reason());
+            o.put("changed", d.changed());
+            o.put("running", d.running());
+            o.put("holds", d.holds());
+            return json(StatusCodes.OK, o);
+        });
+    }
+
     private ObjectNode ledgerJson(LedgerView v) {
         ObjectNode o = mapper.createObjectNode();
         o.put("site", v.site().value());
@@ -237,6 +298,7 @@ public final class HttpApi extends AllDirectives {
                 o.put("region", s.advert().region());
                 o.put("reachable", s.reachable());
                 o.put("lost", s.lost());
+                o.put("draining", s.advert().draining());
                 if (s.unreachableSinceMillis() > 0) {
                     o.put("unreachableSince", s.unreachableSinceMillis());
                 }

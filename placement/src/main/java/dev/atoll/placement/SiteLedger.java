@@ -15,6 +15,7 @@ import dev.atoll.protocol.event.AllocationCommitted;
 import dev.atoll.protocol.event.AllocationReleased;
 import dev.atoll.protocol.event.HoldCreated;
 import dev.atoll.protocol.event.HoldReleased;
+import dev.atoll.protocol.event.SiteDrainChanged;
 import dev.atoll.protocol.event.SiteEvent;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,6 +60,8 @@ public final class SiteLedger implements SiteView {
     private final Map<HoldId, Hold> holds = new LinkedHashMap<>();
     private final Map<JobId, Allocation> allocations = new LinkedHashMap<>();
     private long appliedEvents;
+    private boolean draining;
+    private String drainReason = "";
 
     /** Builds an empty ledger (every device free) for {@code spec}. */
     public SiteLedger(SiteSpec spec) {
@@ -101,6 +104,8 @@ public final class SiteLedger implements SiteView {
         c.holds.putAll(holds);
         c.allocations.putAll(allocations);
         c.appliedEvents = appliedEvents;
+        c.draining = draining;
+        c.drainReason = drainReason;
         return c;
     }
 
@@ -152,6 +157,19 @@ public final class SiteLedger implements SiteView {
     /** @return events applied so far (a version number for adverts) */
     public long appliedEvents() {
         return appliedEvents;
+    }
+
+    /**
+     * @return true while an operator has drained (cordoned) the site ({@link SiteDrainChanged}): it takes no
+     *     new placements; what runs continues
+     */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** @return the operator's reason for the drain ("" when not draining or none given) */
+    public String drainReason() {
+        return drainReason;
     }
 
     /** @return live holds, in creation order (unmodifiable view) */
@@ -244,6 +262,9 @@ public final class SiteLedger implements SiteView {
                 allocations.remove(r.job());
                 addUsage(a.placement(), -1);
             }
+        } else if (event instanceof SiteDrainChanged d) {
+            draining = d.draining();
+            drainReason = d.draining() ? d.reason() : "";
         } else {
             throw new IllegalArgumentException("unknown site event " + event);
         }
@@ -437,6 +458,6 @@ public final class SiteLedger implements SiteView {
                     : fragmentation < 0 ? 0 : Math.min(fragmentation, a[1]);
             pools.add(new PoolAdvert(e.getKey(), a[0], a[1], a[2], a[3], a[4], frag, m[0], m[1]));
         }
-        return new Advert(site(), spec.region(), version, nowMillis, pools);
+        return new Advert(site(), spec.region(), version, nowMillis, pools, draining);
     }
 }

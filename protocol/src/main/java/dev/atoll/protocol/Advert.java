@@ -11,13 +11,22 @@ import java.util.List;
  * @param version monotonically increasing per site (the SiteAgent's event sequence number)
  * @param issuedAtMillis wall-clock time of issue, epoch milliseconds
  * @param pools per model
+ * @param draining the site is drained (cordoned) by its operator: it takes no new placements, so Jobs do
+ *     not call it however many devices are free (Kryo id 115; the shape without this flag is {@link AdvertV1}
+ *     under id 114)
  */
-public record Advert(SiteId site, String region, long version, long issuedAtMillis, List<PoolAdvert> pools) {
+public record Advert(SiteId site, String region, long version, long issuedAtMillis, List<PoolAdvert> pools,
+                     boolean draining) {
     public Advert {
         Checks.notNull("site", site);
         Checks.notNull("region", region);
         Checks.notNull("pools", pools);
         pools = List.copyOf(pools);
+    }
+
+    /** An advert of a site that is not draining. */
+    public Advert(SiteId site, String region, long version, long issuedAtMillis, List<PoolAdvert> pools) {
+        this(site, region, version, issuedAtMillis, pools, false);
     }
 
     /**

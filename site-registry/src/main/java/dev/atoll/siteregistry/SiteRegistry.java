@@ -375,7 +375,8 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
     }
 
     /**
-     * The candidate rule, separate for tests: reachable sites whose advert may fit the job now, whether
+     * The candidate rule, separate for tests: reachable sites that are not draining and whose advert may fit
+     * the job now (a draining site counts for "could ever fit", so its jobs wait instead of being rejected), whether
      * any known site could ever fit it, and a reason when there is no candidate. While a reachable site has
      * not advertised yet ({@code silentSites}, e.g. just after a restart) nothing is judged never to fit:
      * that site might.
@@ -396,7 +397,13 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
                 unreachableEver++;
                 continue;
             }
-            if (Fits.mayFitNow(s.advert(), job)) {
+            if (s.advert().draining()) {
+                // Drained by its operator: takes no new placements however much is free.
+                if (busy.length() > 0) {
+                    busy.append(", ");
+                }
+                busy.append(s.site()).append(" is draining");
+            } else if (Fits.mayFitNow(s.advert(), job)) {
                 now.add(s);
             } else {
                 if (busy.length() > 0) {

@@ -18,7 +18,7 @@ import java.io.PrintWriter;
         description = "Atoll: federate GPU compute sites. Run a node, the local demo, the simulator, or talk to "
                 + "a node's HTTP API.",
         subcommands = {NodeCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class,
-                CancelCommand.class, SitesCommand.class, CommandLine.HelpCommand.class},
+                CancelCommand.class, SitesCommand.class, DrainCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (node unreachable, server error, demo failed)",
                 "2:bad usage, or the node refused the request as invalid (HTTP 400)", "3:job not found (HTTP 404)"})

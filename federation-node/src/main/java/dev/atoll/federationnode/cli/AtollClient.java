@@ -120,6 +120,21 @@ public final class AtollClient {
         return send(request("/v1/sites").GET().build());
     }
 
+    /**
+     * {@code POST /v1/sites/{site}/drain} (with {@code {"reason": reason}}) or {@code /resume}; only a node of
+     * {@code site} accepts it.
+     */
+    public CompletableFuture<Response> drainAsync(String site, boolean drain, String reason) {
+        ObjectNode body = JSON.createObjectNode();
+        if (drain && reason != null && !reason.isEmpty()) {
+            body.put("reason", reason);
+        }
+        HttpRequest req = request("/v1/sites/" + encode(site) + (drain ? "/drain" : "/resume"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return send(req);
+    }
+
     /** {@code GET /v1/health}. */
     public CompletableFuture<Response> healthAsync() {
         return send(request("/v1/health").GET().build());

@@ -41,12 +41,13 @@ final class SitesCommand implements Callable<Integer> {
     /** @return a text table of a {@code /v1/sites} array: one line per site, then one indented line per pool */
     static String table(JsonNode sites) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-14s %-10s %-9s %8s %8s %8s%n", "site", "region", "reachable", "version",
-                "capacity", "free"));
+        sb.append(String.format("%-14s %-10s %-9s %8s %8s %8s  %s%n", "site", "region", "reachable", "version",
+                "capacity", "free", "state"));
         for (JsonNode s : sites) {
-            sb.append(String.format("%-14s %-10s %-9s %8s %8s %8s%n", ClientSupport.text(s, "site"),
+            String state = s.path("lost").asBoolean() ? "lost" : s.path("draining").asBoolean() ? "draining" : "open";
+            sb.append(String.format("%-14s %-10s %-9s %8s %8s %8s  %s%n", ClientSupport.text(s, "site"),
                     ClientSupport.text(s, "region"), ClientSupport.text(s, "reachable"), ClientSupport.text(s, "version"),
-                    ClientSupport.text(s, "capacity"), ClientSupport.text(s, "free")));
+                    ClientSupport.text(s, "capacity"), ClientSupport.text(s, "free"), state));
             for (JsonNode p : s.path("pools")) {
                 sb.append(String.format("  %-23s %19s %8s %8s%n", ClientSupport.text(p, "model"), "",
                         ClientSupport.text(p, "capacity"), ClientSupport.text(p, "free")));

@@ -15,6 +15,7 @@ import dev.atoll.protocol.event.AllocationCommitted;
 import dev.atoll.protocol.event.AllocationReleased;
 import dev.atoll.protocol.event.HoldCreated;
 import dev.atoll.protocol.event.HoldReleased;
+import dev.atoll.protocol.event.SiteDrainChanged;
 import dev.atoll.protocol.event.SiteEvent;
 import dev.atoll.protocol.negotiation.Award;
 import dev.atoll.protocol.negotiation.AwardRefused;
@@ -65,6 +66,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       (duration / speedup); a repeat answers {@link Committed} again; an expired or unknown hold answers
  *       {@link AwardRefused}.
  *   <li>{@link ReleaseHold}, {@link CancelWorkload}: idempotent releases.
+ *   <li>{@link SetDraining}: an operator drains (cordons) or resumes the site; a change persists
+ *       {@link SiteDrainChanged} and republishes the advert (with {@code draining}). While draining, calls for
+ *       proposals are declined with a reason starting {@value #DRAINING_PREFIX} (the Job keeps looking
+ *       elsewhere); running allocations and holds bid before the drain are untouched.
  *   <li>Timers: a hold's expiry persists {@link HoldReleased}; the executor's end persists
  *       {@link AllocationReleased} (COMPLETED) and tells the Job {@link WorkloadEnded}.
  * </ul>
@@ -98,6 +103,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, SiteEvent, SiteAgent.State> {
     /** Prefix of a {@link Decline} reason meaning the job can never fit at this site. */
     public static final String NEVER_PREFIX = "never: ";
+
+    /** Prefix of a {@link Decline} reason when the site is drained by its operator ({@link SetDraining}). */
+    public static final String DRAINING_PREFIX = "draining: ";
 
     /**
      * Settings of one agent.
@@ -224,7 +232,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     /** @return true for the commands that may persist events (they are buffered and batched) */
     private static boolean mutating(SiteAgentCommand c) {
         return c instanceof CallForProposals || c instanceof Award || c instanceof ReleaseHold
-                || c instanceof CancelWorkload || c instanceof HoldExpired || c instanceof RunFinished;
+                || c instanceof CancelWorkload || c instanceof HoldExpired || c instanceof RunFinished
+                || c instanceof SetDraining;
     }
 
     /**
@@ -452,6 +461,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 if (from instanceof SiteLedgerSnapshot snap) {
                     return State.restore(snap, settings.spec(), settings.endedMemory());
                 }
+                if (from instanceof SiteLedgerSnapshotV1 old) {
+                    return State.restore(old.upcast(), settings.spec(), settings.endedMemory());
+                }
                 throw new IllegalStateException("site agent " + site() + ": snapshot of unknown type "
                         + (from == null ? "null" : from.getClass().getName()) + ", expected SiteLedgerSnapshot");
             }
@@ -503,6 +515,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 .onCommand(Award.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(ReleaseHold.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(CancelWorkload.class, (state, m) -> onBatch(state, List.of(m)))
+                .onCommand(SetDraining.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(QueryAllocation.class, this::onQuery)
                 .onCommand(GetLedger.class, (state, m) -> {
                     m.replyTo().tell(view(state));
@@ -569,6 +582,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             onHoldExpired(w, m);
         } else if (c instanceof RunFinished m) {
             onRunFinished(w, m);
+        } else if (c instanceof SetDraining m) {
+            onSetDraining(w, m);
         } else {
             // A read-only command that arrived during a write: answered in order, from the state after it.
             w.then(s -> readOnly(s, c));
@@ -603,6 +618,12 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             w.then(s -> cfp.replyTo().tell(d));
             return;
         }
+        if (ledger.draining()) {
+            Decline d = new Decline(cfp.job(), cfp.epoch(), site(), DRAINING_PREFIX + "site " + site()
+                    + " takes no new jobs" + (ledger.drainReason().isEmpty() ? "" : " (" + ledger.drainReason() + ")"));
+            w.then(s -> cfp.replyTo().tell(d));
+            return;
+        }
         // Holds of the job's earlier rounds are superseded: give them back before looking for room.
         List<HoldId> superseded = new ArrayList<>();
         for (SiteLedger.Hold h : ledger.holds()) {
@@ -629,6 +650,26 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
         Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
         w.then(s -> cfp.replyTo().tell(decline));
+    }
+
+    /** Drain or resume: persists {@link SiteDrainChanged} only when the state changes; always answers. */
+    private void onSetDraining(BatchWork w, SetDraining m) {
+        SiteLedger ledger = w.scratch;
+        boolean changed = ledger.draining() != m.draining()
+                || (m.draining() && !ledger.drainReason().equals(m.reason()));
+        if (changed) {
+            w.emit(new SiteDrainChanged(m.draining(), m.draining() ? m.reason() : "", clock.millis()));
+        }
+        DrainStatus status = new DrainStatus(site(), ledger.draining(), ledger.drainReason(), changed,
+                ledger.allocations().size(), ledger.holds().size());
+        w.then(s -> {
+            if (changed) {
+                ctx.getLog().info("site {} {}{}", site(), m.draining() ? "drained" : "resumed",
+                        m.reason().isEmpty() ? "" : ": " + m.reason());
+                publish(s);
+            }
+            m.replyTo().tell(status);
+        });
     }
 
     private void onAward(BatchWork w, Award award) {

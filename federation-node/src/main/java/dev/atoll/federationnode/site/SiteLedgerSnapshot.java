@@ -8,12 +8,14 @@ import dev.atoll.protocol.Placement;
 import dev.atoll.protocol.SiteSpec;
 import dev.atoll.protocol.event.AllocationCommitted;
 import dev.atoll.protocol.event.HoldCreated;
+import dev.atoll.protocol.event.SiteDrainChanged;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A SiteAgent's snapshot (Kryo id 1120): the ledger's live holds and allocations, the recently ended
- * allocations, and the number of events applied so far (the advert version). It is restored by replaying
+ * A SiteAgent's snapshot (Kryo id 1122; the shape without the drain state is {@link SiteLedgerSnapshotV1}
+ * under id 1120): the ledger's live holds and allocations, the recently ended allocations, the number of
+ * events applied so far (the advert version) and whether an operator has drained the site. It is restored by replaying
  * holds and allocations into a fresh {@link SiteLedger} through its public API (so the ledger checks its
  * invariants on the way in), never by copying its internals.
  *
@@ -21,13 +23,17 @@ import java.util.List;
  * @param holds live holds, in creation order
  * @param allocations live allocations, in commit order
  * @param ended recently ended allocations, oldest first
+ * @param draining the site is drained ({@link SiteDrainChanged})
+ * @param drainReason the operator's reason ("" when not draining)
  */
 public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<Allocation> allocations,
-                                 List<AllocationStatus> ended) implements AtollSerializable {
+                                 List<AllocationStatus> ended, boolean draining, String drainReason)
+        implements AtollSerializable {
     public SiteLedgerSnapshot {
         holds = List.copyOf(holds);
         allocations = List.copyOf(allocations);
         ended = List.copyOf(ended);
+        drainReason = drainReason == null ? "" : drainReason;
     }
 
     /**
@@ -48,7 +54,7 @@ public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<All
             allocations.add(new Allocation(a.hold(), a.job(), a.epoch(), a.placement(), a.startedAtMillis(),
                     a.endsAtMillis()));
         }
-        return new SiteLedgerSnapshot(version, holds, allocations, ended);
+        return new SiteLedgerSnapshot(version, holds, allocations, ended, ledger.draining(), ledger.drainReason());
     }
 
     /**
@@ -65,6 +71,9 @@ public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<All
         }
         for (HoldCreated h : holds) {
             ledger.apply(h);
+        }
+        if (draining) {
+            ledger.apply(new SiteDrainChanged(true, drainReason, 0L));
         }
         return ledger;
     }

@@ -52,7 +52,7 @@ class AtollCliTest {
     @Test
     void helpListsEverySubcommand() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("node", "demo", "sim", "submit", "status", "cancel", "sites");
+        assertThat(out.toString()).contains("node", "demo", "sim", "submit", "status", "cancel", "sites", "drain");
         out.getBuffer().setLength(0);
         assertThat(run("demo", "--help")).isZero();
         assertThat(out.toString()).contains("--nodes", "--trace", "--speedup", "--limit", "--settle-seconds",
@@ -110,8 +110,35 @@ class AtollCliTest {
         String url = serve(200, "[{\"site\":\"site-a\",\"region\":\"east\",\"reachable\":true,\"version\":3,"
                 + "\"capacity\":128,\"free\":120,\"pools\":[{\"model\":\"H800\",\"capacity\":128,\"free\":120}]}]");
         assertThat(run("sites", "--url", url)).isZero();
-        assertThat(out.toString()).containsPattern("site-a +east +true +3 +128 +120")
+        assertThat(out.toString()).containsPattern("site-a +east +true +3 +128 +120 +open")
                 .containsPattern("  H800 +128 +120");
+    }
+
+    @Test
+    void sitesShowsDrainingSites() throws Exception {
+        String url = serve(200, "[{\"site\":\"site-b\",\"region\":\"east\",\"reachable\":true,\"lost\":false,"
+                + "\"draining\":true,\"version\":7,\"capacity\":16,\"free\":16,\"pools\":[]}]");
+        assertThat(run("sites", "--url", url)).isZero();
+        assertThat(out.toString()).containsPattern("site-b +east +true +7 +16 +16 +draining");
+    }
+
+    @Test
+    void drainAsksTheNodeForItsSiteThenPostsDrainOrResume() throws Exception {
+        String url = serve(200, "{\"site\":\"site-a\",\"draining\":true,\"reason\":\"maintenance\","
+                + "\"changed\":true,\"running\":3,\"holds\":0}");
+        assertThat(run("drain", "--url", url, "--reason", "maintenance")).isZero();
+        assertThat(requests).containsExactly("GET /v1/health", "POST /v1/sites/site-a/drain {\"reason\":\"maintenance\"}");
+        assertThat(out.toString()).contains("site site-a: draining (maintenance); 3 running allocations continue, 0 holds");
+        requests.clear();
+        assertThat(run("drain", "--url", url, "--undo")).isZero();
+        assertThat(requests).containsExactly("GET /v1/health", "POST /v1/sites/site-a/resume {}");
+    }
+
+    @Test
+    void drainOfAnotherSiteIsRejected() throws Exception {
+        String url = serve(400, "{\"error\":\"site 'x' is not this node's site\",\"field\":\"site\"}");
+        assertThat(run("drain", "--url", url)).isEqualTo(AtollCli.USAGE);
+        assertThat(err.toString()).contains("atoll drain: HTTP 400");
     }
 
     @Test

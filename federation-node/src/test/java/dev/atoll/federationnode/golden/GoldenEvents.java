@@ -70,6 +70,8 @@ public final class GoldenEvents {
         m.put("JobRejected", new JobRejected("no site can ever run it: 4096 x H800", 1_767_225_501_000L));
         m.put("JobCancelled", new JobCancelled("cancelled by client", 1_767_225_700_000L));
         m.put("JobRequeued", new JobRequeued(3, "lost at site site-a", 1_767_229_100_000L));
+        m.put("SiteDrainChanged", new dev.atoll.protocol.event.SiteDrainChanged(true, "PDU swap in rack 3",
+                1_767_225_800_000L));
         m.put("HoldCreatedV0", new HoldCreatedV0(h, j, 3, p));
         return m;
     }

@@ -4,5 +4,5 @@ import dev.atoll.protocol.AtollSerializable;
 
 /** Events of a SiteAgent's allocation ledger. */
 public sealed interface SiteEvent extends AtollSerializable
-        permits HoldCreated, HoldReleased, AllocationCommitted, AllocationReleased {
+        permits HoldCreated, HoldReleased, AllocationCommitted, AllocationReleased, SiteDrainChanged {
 }

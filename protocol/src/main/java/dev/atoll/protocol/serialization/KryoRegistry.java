@@ -92,7 +92,8 @@ public final class KryoRegistry {
         core(111, NodeShare.class);
         core(112, Placement.class);
         core(113, PoolAdvert.class);
-        core(114, Advert.class);
+        core(114, dev.atoll.protocol.AdvertV1.class); // Advert before it said draining; never written now
+        core(115, Advert.class);
         // negotiation messages
         core(200, CallForProposals.class);
         core(201, Bid.class);
@@ -109,6 +110,7 @@ public final class KryoRegistry {
         core(301, HoldReleased.class);
         core(302, AllocationCommitted.class);
         core(303, AllocationReleased.class);
+        core(304, dev.atoll.protocol.event.SiteDrainChanged.class);
         core(320, JobSubmitted.class);
         core(321, NegotiationStarted.class);
         core(322, BidChosen.class);

@@ -101,6 +101,8 @@ class KryoRoundTripTest {
         all.add(placement);
         all.add(pool);
         all.add(new Advert(site, "east", 42, 1_700_000_000_000L, List.of(pool)));
+        all.add(new Advert(site, "east", 43, 1_700_000_000_000L, List.of(pool), true));
+        all.add(new dev.atoll.protocol.AdvertV1(site, "east", 41, 1_700_000_000_000L, List.of(pool)));
         all.add(new CallForProposals(job, 3, spec, replies.getRef()));
         all.add(new Bid(job, 3, site, hold, 1_700_000_005_000L, 0.0, 2.5, 1.7, -2, 84, placement));
         all.add(new Decline(job, 3, site, "no free H800"));
@@ -115,6 +117,7 @@ class KryoRoundTripTest {
         all.add(new HoldReleased(hold, "expired"));
         all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L));
         all.add(new AllocationReleased(job, 3, WorkloadEnded.Outcome.COMPLETED, 1_700_000_009_000L, ""));
+        all.add(new dev.atoll.protocol.event.SiteDrainChanged(true, "PDU swap", 1_700_000_010_000L));
         all.add(new JobSubmitted(spec, site, 1L));
         all.add(new NegotiationStarted(3, List.of(site, SiteId.of("site-b")), 2L));
         all.add(new BidChosen(3, site, hold, 3L));
