@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,12 +52,19 @@ public final class SiteLedger implements SiteView {
     private final int[] nodePool;
     private final int[] nodeDevices;
     private final int[] nodeFree;
-    private final short[][] used;
+    private final short[] used; // thousandths used per device, node by node (node n starts at usedStart[n])
+    private final int[] usedStart;
     // Micro-optimisation: per-model node lists built once, so packing scans only the model's nodes.
     private final Map<AcceleratorModel, int[]> nodesByModel = new HashMap<>();
     private static final int[] NO_NODES = new int[0];
-    private final Map<HoldId, Hold> holds = new LinkedHashMap<>();
-    private final Map<JobId, Allocation> allocations = new LinkedHashMap<>();
+    private final int[] nodeModelIndex;
+    private final AcceleratorModel[] models;
+    private final int[] freeByModel;
+    // Holds and allocations are kept as compact records (see LedgerRecords), not as Hold/Allocation objects:
+    // a simulation holds tens of thousands of allocations at once, so each costs about 60 bytes here instead
+    // of several hundred. The public records are rebuilt on demand.
+    private LedgerRecords rec = new LedgerRecords();
+    private final Map<HoldId, Integer> holdIndex = new HashMap<>();
     private long appliedEvents;
     private boolean draining;
     private String drainReason = "";
@@ -71,7 +77,8 @@ public final class SiteLedger implements SiteView {
         nodePool = new int[n];
         nodeDevices = new int[n];
         nodeFree = new int[n];
-        used = new short[n][];
+        usedStart = new int[n + 1];
+        nodeModelIndex = new int[n];
         int node = 0;
         List<PoolSpec> pools = spec.pools();
         for (int p = 0; p < pools.size(); p++) {
@@ -81,14 +88,21 @@ public final class SiteLedger implements SiteView {
                 nodePool[node] = p;
                 nodeDevices[node] = pool.devicesPerNode();
                 nodeFree[node] = pool.devicesPerNode();
-                used[node] = new short[pool.devicesPerNode()];
+                usedStart[node + 1] = usedStart[node] + pool.devicesPerNode();
             }
         }
+        used = new short[usedStart[n]];
         Map<AcceleratorModel, List<Integer>> byModel = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             byModel.computeIfAbsent(nodeModel[i], k -> new ArrayList<>()).add(i);
         }
         byModel.forEach((m, list) -> nodesByModel.put(m, list.stream().mapToInt(Integer::intValue).toArray()));
+        models = byModel.keySet().toArray(new AcceleratorModel[0]);
+        freeByModel = new int[models.length];
+        for (int i = 0; i < n; i++) {
+            nodeModelIndex[i] = java.util.Arrays.binarySearch(models, nodeModel[i]);
+            freeByModel[nodeModelIndex[i]] += nodeDevices[i];
+        }
     }
 
     /**
@@ -97,12 +111,11 @@ public final class SiteLedger implements SiteView {
      */
     public SiteLedger copy() {
         SiteLedger c = new SiteLedger(spec);
-        for (int n = 0; n < used.length; n++) {
-            System.arraycopy(used[n], 0, c.used[n], 0, used[n].length);
-        }
+        System.arraycopy(used, 0, c.used, 0, used.length);
         System.arraycopy(nodeFree, 0, c.nodeFree, 0, nodeFree.length);
-        c.holds.putAll(holds);
-        c.allocations.putAll(allocations);
+        System.arraycopy(freeByModel, 0, c.freeByModel, 0, freeByModel.length);
+        c.rec = rec.copy();
+        c.holdIndex.putAll(holdIndex);
         c.appliedEvents = appliedEvents;
         c.draining = draining;
         c.drainReason = drainReason;
@@ -151,7 +164,16 @@ public final class SiteLedger implements SiteView {
 
     @Override
     public int usedMilli(int node, int device) {
-        return used[node][device];
+        return used[usedStart[node] + device];
+    }
+
+    /**
+     * @return devices of {@code model} with no allocation or hold at all (a partly used device is not free);
+     *     0 for a model the site does not have. Kept up to date on every change; O(log models).
+     */
+    public int freeDevices(AcceleratorModel model) {
+        int i = java.util.Arrays.binarySearch(models, model);
+        return i < 0 ? 0 : freeByModel[i];
     }
 
     /** @return events applied so far (a version number for adverts) */
@@ -172,34 +194,67 @@ public final class SiteLedger implements SiteView {
         return drainReason;
     }
 
-    /** @return live holds, in creation order (unmodifiable view) */
+    /** @return live holds, in creation order (an unmodifiable snapshot) */
     public Collection<Hold> holds() {
-        return Collections.unmodifiableCollection(holds.values());
+        List<Hold> out = new ArrayList<>(holdIndex.size());
+        for (int r = rec.holdHead; r >= 0; r = rec.next[r]) {
+            out.add(holdAt(r));
+        }
+        return Collections.unmodifiableList(out);
     }
 
-    /** @return live allocations, in commit order (unmodifiable view) */
+    /** @return live allocations, in commit order (an unmodifiable snapshot) */
     public Collection<Allocation> allocations() {
-        return Collections.unmodifiableCollection(allocations.values());
+        List<Allocation> out = new ArrayList<>(rec.allocations);
+        for (int r = rec.allocHead; r >= 0; r = rec.next[r]) {
+            out.add(allocationAt(r));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** @return the number of live allocations */
+    public int allocationCount() {
+        return rec.allocations;
     }
 
     /** @return the hold, or null */
     public Hold hold(HoldId id) {
-        return holds.get(id);
+        Integer r = holdIndex.get(id);
+        return r == null ? null : holdAt(r);
     }
 
     /** @return the job's allocation, or null */
     public Allocation allocation(JobId job) {
-        return allocations.get(job);
+        int r = rec.findAllocation(job.value());
+        return r < 0 ? null : allocationAt(r);
+    }
+
+    /**
+     * @return the start of {@code job}'s allocation, epoch milliseconds, or -1 if it has none (cheaper than
+     *     {@link #allocation(JobId)}: builds nothing)
+     */
+    public long startedAtMillis(JobId job) {
+        int r = rec.findAllocation(job.value());
+        return r < 0 ? -1 : rec.timeA[r];
     }
 
     /** @return the hold of {@code job} in round {@code epoch}, or null */
     public Hold holdFor(JobId job, long epoch) {
-        for (Hold h : holds.values()) {
-            if (h.job().equals(job) && h.epoch() == epoch) {
-                return h;
+        for (int r = rec.holdHead; r >= 0; r = rec.next[r]) {
+            if (rec.epoch[r] == epoch && rec.job[r].equals(job.value())) {
+                return holdAt(r);
             }
         }
         return null;
+    }
+
+    private Hold holdAt(int r) {
+        return new Hold(rec.hold[r], JobId.of(rec.job[r]), rec.epoch[r], rec.placement(r, this), rec.timeA[r]);
+    }
+
+    private Allocation allocationAt(int r) {
+        return new Allocation(rec.hold[r], JobId.of(rec.job[r]), rec.epoch[r], rec.placement(r, this), rec.timeA[r],
+                rec.timeB[r]);
     }
 
     /**
@@ -214,9 +269,9 @@ public final class SiteLedger implements SiteView {
     /** @return holds whose expiry is at or before {@code nowMillis}, oldest first */
     public List<Hold> expiredHolds(long nowMillis) {
         List<Hold> out = new ArrayList<>();
-        for (Hold h : holds.values()) {
-            if (h.expiresAtMillis() <= nowMillis) {
-                out.add(h);
+        for (int r = rec.holdHead; r >= 0; r = rec.next[r]) {
+            if (rec.timeA[r] <= nowMillis) {
+                out.add(holdAt(r));
             }
         }
         return out;
@@ -244,23 +299,24 @@ public final class SiteLedger implements SiteView {
     public void apply(SiteEvent event) {
         if (event instanceof HoldCreated h) {
             checkHold(h);
-            holds.put(h.hold(), new Hold(h.hold(), h.job(), h.epoch(), h.placement(), h.expiresAtMillis()));
-            addUsage(h.placement(), +1);
+            int r = rec.addHold(h.hold(), h.job().value(), h.epoch(), h.placement(), h.expiresAtMillis());
+            holdIndex.put(h.hold(), r);
+            addUsage(r, +1);
         } else if (event instanceof HoldReleased r) {
-            Hold h = holds.remove(r.hold());
-            if (h != null) {
-                addUsage(h.placement(), -1);
+            Integer at = holdIndex.remove(r.hold());
+            if (at != null) {
+                addUsage(at, -1);
+                rec.removeHold(at);
             }
         } else if (event instanceof AllocationCommitted c) {
             checkCommit(c);
-            Hold h = holds.remove(c.hold());
-            allocations.put(c.job(), new Allocation(c.hold(), c.job(), c.epoch(), h.placement(), c.startedAtMillis(),
-                    c.endsAtMillis()));
+            int at = holdIndex.remove(c.hold());
+            rec.commit(at, c.startedAtMillis(), c.endsAtMillis());
         } else if (event instanceof AllocationReleased r) {
-            Allocation a = allocations.get(r.job());
-            if (a != null && a.epoch() == r.epoch()) {
-                allocations.remove(r.job());
-                addUsage(a.placement(), -1);
+            int at = rec.findAllocation(r.job().value());
+            if (at >= 0 && rec.epoch[at] == r.epoch()) {
+                addUsage(at, -1);
+                rec.removeAllocation(at);
             }
         } else if (event instanceof SiteDrainChanged d) {
             draining = d.draining();
@@ -272,7 +328,7 @@ public final class SiteLedger implements SiteView {
     }
 
     private void checkHold(HoldCreated h) {
-        if (holds.containsKey(h.hold())) {
+        if (holdIndex.containsKey(h.hold())) {
             throw new LedgerViolation("hold " + h.hold() + " exists already at site " + site());
         }
         Placement p = h.placement();
@@ -298,44 +354,61 @@ public final class SiteLedger implements SiteView {
                             + " (devices must be ascending within 0.." + (nodeDevices[s.node()] - 1) + ")");
                 }
                 previous = d;
-                if (used[s.node()][d] + s.milli() > 1000) {
+                if (used[usedStart[s.node()] + d] + s.milli() > 1000) {
                     throw new LedgerViolation("over-commit: hold " + h.hold() + " wants " + s.milli()
                             + "/1000 of device " + d + " on node " + s.node() + " of site " + site() + ", "
-                            + used[s.node()][d] + "/1000 already allocated or held");
+                            + used[usedStart[s.node()] + d] + "/1000 already allocated or held");
                 }
             }
         }
     }
 
     private void checkCommit(AllocationCommitted c) {
-        Hold h = holds.get(c.hold());
+        Integer h = holdIndex.get(c.hold());
         if (h == null) {
             throw new LedgerViolation("cannot commit hold " + c.hold() + " for job " + c.job() + " at site " + site()
                     + ": no such live hold (expired, released or unknown)");
         }
-        if (!h.job().equals(c.job())) {
-            throw new LedgerViolation("hold " + c.hold() + " belongs to job " + h.job() + ", not " + c.job());
+        if (!rec.job[h].equals(c.job().value())) {
+            throw new LedgerViolation("hold " + c.hold() + " belongs to job " + rec.job[h] + ", not " + c.job());
         }
-        if (allocations.containsKey(c.job())) {
+        int running = rec.findAllocation(c.job().value());
+        if (running >= 0) {
             throw new LedgerViolation("job " + c.job() + " already runs at site " + site() + " (epoch "
-                    + allocations.get(c.job()).epoch() + ")");
+                    + rec.epoch[running] + ")");
         }
     }
 
-    private void addUsage(Placement p, int sign) {
-        for (NodeShare s : p.shares()) {
-            short[] u = used[s.node()];
-            for (int d : s.devices()) {
-                int before = u[d];
-                int after = before + sign * s.milli();
-                u[d] = (short) after;
-                if (before == 0 && after > 0) {
-                    nodeFree[s.node()]--;
-                } else if (before > 0 && after == 0) {
-                    nodeFree[s.node()]++;
-                }
+    /** Adds ({@code sign} +1) or removes (-1) the usage of record {@code r}. */
+    private void addUsage(int r, int sign) {
+        long where = rec.where[r];
+        if (where >= 0) {
+            addUsage(LedgerRecords.node(where), LedgerRecords.milli(where), LedgerRecords.mask(where), sign);
+        } else {
+            long[] shares = rec.extra[r];
+            for (int i = 0; i < shares.length; i += 2) {
+                addUsage(LedgerRecords.shareNode(shares[i]), LedgerRecords.shareMilli(shares[i]), shares[i + 1], sign);
             }
         }
+    }
+
+    private void addUsage(int node, int milli, long mask, int sign) {
+        short[] u = used;
+        int base = usedStart[node];
+        int freeChange = 0;
+        for (long m = mask; m != 0; m &= m - 1) {
+            int d = base + Long.numberOfTrailingZeros(m);
+            int before = u[d];
+            int after = before + sign * milli;
+            u[d] = (short) after;
+            if (before == 0 && after > 0) {
+                freeChange--;
+            } else if (before > 0 && after == 0) {
+                freeChange++;
+            }
+        }
+        nodeFree[node] += freeChange;
+        freeByModel[nodeModelIndex[node]] += freeChange;
     }
 
     /**
@@ -349,25 +422,36 @@ public final class SiteLedger implements SiteView {
         for (int n = 0; n < nodeCount(); n++) {
             expect[n] = new int[nodeDevices[n]];
         }
-        for (Hold h : holds.values()) {
-            accumulate(expect, h.placement());
+        for (int r = rec.holdHead; r >= 0; r = rec.next[r]) {
+            accumulate(expect, rec.placement(r, this));
         }
-        for (Allocation a : allocations.values()) {
-            accumulate(expect, a.placement());
+        for (int r = rec.allocHead; r >= 0; r = rec.next[r]) {
+            accumulate(expect, rec.placement(r, this));
         }
         for (int n = 0; n < nodeCount(); n++) {
             int free = 0;
             for (int d = 0; d < nodeDevices[n]; d++) {
-                if (expect[n][d] < 0 || expect[n][d] > 1000 || expect[n][d] != used[n][d]) {
+                int u = used[usedStart[n] + d];
+                if (expect[n][d] < 0 || expect[n][d] > 1000 || expect[n][d] != u) {
                     throw new LedgerViolation("site " + site() + " node " + n + " device " + d + ": counted "
-                            + used[n][d] + "/1000, holds and allocations give " + expect[n][d]);
+                            + u + "/1000, holds and allocations give " + expect[n][d]);
                 }
-                if (used[n][d] == 0) {
+                if (u == 0) {
                     free++;
                 }
             }
             if (free != nodeFree[n]) {
                 throw new LedgerViolation("site " + site() + " node " + n + ": free count " + nodeFree[n]
+                        + " but " + free + " devices are unused");
+            }
+        }
+        for (int m = 0; m < models.length; m++) {
+            int free = 0;
+            for (int n : nodesOf(models[m])) {
+                free += nodeFree[n];
+            }
+            if (free != freeByModel[m]) {
+                throw new LedgerViolation("site " + site() + " model " + models[m] + ": free count " + freeByModel[m]
                         + " but " + free + " devices are unused");
             }
         }
