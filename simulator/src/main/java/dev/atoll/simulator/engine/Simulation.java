@@ -21,6 +21,9 @@ import dev.atoll.protocol.negotiation.WorkloadEnded;
 import dev.atoll.simulator.trace.TraceTask;
 
 import dev.atoll.protocol.AcceleratorModel;
+import dev.atoll.protocol.PriorityClass;
+import dev.atoll.protocol.TenantId;
+import dev.atoll.protocol.WorkloadKind;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,7 +31,6 @@ import java.util.function.Consumer;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,14 +69,24 @@ import java.util.TreeSet;
  *
  * <p>Queue order: {@link SimConfig#queue()} ({@link QueueDiscipline}).
  *
+ * <p>Memory per job held (waiting or running): the engine keeps each job as one slot of primitive columns
+ * (arrival, duration, line, an interned template of tenant/size/models/kind/priority, sequence, attempts, site,
+ * model, state, last wait answer) plus its id text, shared with the site ledger's compact allocation record;
+ * pending completions sit in a primitive heap ({@link CompletionHeap}); a {@link TraceTask} is rebuilt only
+ * when the outcome is emitted, and a {@link JobSpec} exists only while the job waits. Every job's hold uses
+ * the same hold id (holds are committed in the same step, so at most one is live).
+ *
  * <p>Not thread-safe; one instance runs once. Deterministic: the same inputs give the same result.
  */
 public final class Simulation {
-    private static final int T_COMPLETION = 0;
     private static final int T_FAILURE = 1;
     private static final int T_RECOVERY = 2;
     private static final int T_ARRIVAL = 3;
     private static final long HOLD_TTL_MILLIS = 60_000;
+    private static final byte FREE = 0;
+    private static final byte WAITING = 1;
+    private static final byte RUNNING = 2;
+    private static final byte RETIRED = 3; // emitted after a loss: its slot is never reused (stale completions)
 
     private final List<SiteSpec> sites;
     private final SimConfig config;
@@ -84,11 +96,12 @@ public final class Simulation {
     private final long[] capacity;
     private final Map<String, Integer> siteIndex = new HashMap<>();
     private final EventQueue<Object> events = new EventQueue<>();
-    private final Comparator<Job> order;
+    private final CompletionHeap completions = new CompletionHeap();
+    private final Comparator<Integer> order;
     private final boolean lexicographicChoice;
-    private final TreeSet<Job> pending;
-    private final Map<AcceleratorModel, Integer>[] modelIndex;
-    private final int[][] freeByModel; // site -> model index -> fully free devices (maintained in apply)
+    private final TreeSet<Integer> pending;
+    /** Every job in a simulation starts with a hold that is committed at once, so one hold id serves all. */
+    private final HoldId jobHold = HoldId.of("sim-hold");
     private Iterator<TraceTask> source;
     private Consumer<JobOutcome> sink;
     private int nextSeq;
@@ -97,13 +110,10 @@ public final class Simulation {
     private long peakJobsHeld;
     private long jobsSeen;
     private long nextSeriesSample;
-    private final Map<Shape, Integer> pendingShapes = new HashMap<>();
-    private final List<Job> arrivedThisStep = new ArrayList<>();
-    private final Map<Shape, String> neverCache = new HashMap<>();
+    private final List<Integer> arrivedThisStep = new ArrayList<>();
     private final Map<Long, HoldId> maintenance = new HashMap<>(); // site<<32|node -> hold
     private final List<StepSeries> utilization = new ArrayList<>();
     private final List<StepSeries> fragmentation = new ArrayList<>();
-    private final Map<Shape, JobSpec> shapeSpec = new HashMap<>();
     private long nextFragmentationSample;
     private final StepSeries queueLength = new StepSeries();
     private boolean freed;
@@ -114,26 +124,80 @@ public final class Simulation {
     private long placementCalls;
     private boolean ran;
 
+    // ---- interned request templates and shapes (few per trace) ----
+
+    /** What jobs share: everything of a task but id, arrival, duration and line. */
+    private record Template(String tenant, int devices, int gpuMilli, ModelSet models, WorkloadKind kind,
+                            PriorityClass priority) {
+    }
+
+    /** The shape of a request: jobs of equal shape fit in exactly the same places. */
+    private record Shape(ModelSet models, int devices, int gpuMilli, boolean wholeNodes) {
+    }
+
+    private final Map<Template, Integer> templateIndex = new HashMap<>();
+    private final List<Template> templates = new ArrayList<>();
+    private final List<TenantId> templateTenant = new ArrayList<>();
+    private int[] templateShape = new int[8];
+    private int[] templateRank = new int[8];
+    private final Map<Shape, Integer> shapeIndex = new HashMap<>();
+    private final List<Shape> shapes = new ArrayList<>();
+    private int[] shapePending = new int[8]; // waiting jobs per shape
+    private JobSpec[] shapeSpec = new JobSpec[8]; // a waiting job's spec per shape with waiting jobs
+    private String[] shapeNever = new String[8]; // cached never-fits answer per shape
+    private boolean[] shapeNeverKnown = new boolean[8];
+    private int[] shapeFailedPass = new int[8];
+    private int shapesWaiting;
+    private final List<AcceleratorModel> modelList = new ArrayList<>();
+    private final Map<AcceleratorModel, Integer> modelNumber = new HashMap<>();
+
+    // ---- jobs held (waiting or running), one slot each, as columns ----
+    // About 50 bytes per held job plus its id text, instead of a TraceTask, a JobSpec, a job object, a Shape,
+    // map entries and an event object per job. A TraceTask is rebuilt when the outcome is emitted.
+
+    private String[] jId = new String[16];
+    private long[] jArrival = new long[16];
+    private int[] jDuration = new int[16];
+    private int[] jLine = new int[16];
+    private int[] jTemplate = new int[16];
+    private int[] jSeq = new int[16];
+    private int[] jEpoch = new int[16]; // starts so far (= attempts)
+    private short[] jSite = new short[16];
+    private short[] jModel = new short[16];
+    private byte[] jState = new byte[16];
+    private String[] jWait = new String[16]; // last answer of a site that did not take it
+    private final Map<Integer, JobSpec> waitingSpec = new HashMap<>(); // request objects of waiting jobs only
+    private int slots;
+    private int[] freeSlots = new int[16];
+    private int freeCount;
+    /** Jobs that lost an attempt: the reason and the device-seconds of the lost attempts. */
+    private final Map<Integer, Lost> lost = new HashMap<>();
+
+    private static final class Lost {
+        String reason;
+        double gpuSeconds;
+    }
+
     /**
      * @param sites the federation; site ids must be distinct
      * @param config policies and failures
-     * @throws IllegalArgumentException if sites is empty, ids repeat, or a failure names an unknown site or node
+     * @throws IllegalArgumentException if sites is empty, ids repeat, a failure names an unknown site or node,
+     *     or there are more than 32,767 sites
      */
     public Simulation(List<SiteSpec> sites, SimConfig config) {
         if (sites == null || sites.isEmpty()) {
             throw new IllegalArgumentException("sites must not be empty");
         }
+        if (sites.size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("sites must be at most " + Short.MAX_VALUE + ", got " + sites.size());
+        }
         this.sites = List.copyOf(sites);
         this.config = config;
         int n = sites.size();
-        order = config.queue() == QueueDiscipline.SJF ? Job.SJF : Job.ORDER;
+        order = config.queue() == QueueDiscipline.SJF ? this::compareSjf : this::compareFifo;
         String choiceName = config.siteChoice().name();
         lexicographicChoice = !choiceName.contains(":") && !choiceName.contains(",");
         pending = new TreeSet<>(order);
-        @SuppressWarnings("unchecked")
-        Map<AcceleratorModel, Integer>[] mi = new Map[n];
-        modelIndex = mi;
-        freeByModel = new int[n][];
         ledgers = new SiteLedger[n];
         up = new boolean[n];
         busyMilli = new long[n];
@@ -144,18 +208,19 @@ public final class Simulation {
                 throw new IllegalArgumentException("site id '" + s.id() + "' appears twice");
             }
             ledgers[i] = new SiteLedger(s);
-            modelIndex[i] = new HashMap<>();
             for (dev.atoll.protocol.PoolSpec pool : s.pools()) {
-                modelIndex[i].putIfAbsent(pool.model(), modelIndex[i].size());
-            }
-            freeByModel[i] = new int[modelIndex[i].size()];
-            for (int node = 0; node < ledgers[i].nodeCount(); node++) {
-                freeByModel[i][modelIndex[i].get(ledgers[i].model(node))] += ledgers[i].freeDevices(node);
+                if (modelNumber.putIfAbsent(pool.model(), modelList.size()) == null) {
+                    modelList.add(pool.model());
+                }
             }
             up[i] = true;
             capacity[i] = s.deviceCount();
             utilization.add(new StepSeries());
             fragmentation.add(new StepSeries());
+        }
+        if (modelList.size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("accelerator models must be at most " + Short.MAX_VALUE + ", got "
+                    + modelList.size());
         }
         for (Failure f : config.failures()) {
             Integer i = siteIndex.get(siteOf(f));
@@ -250,8 +315,19 @@ public final class Simulation {
         for (Failure f : config.failures()) {
             events.add(f.atSeconds(), T_FAILURE, f);
         }
-        while (!events.isEmpty()) {
-            now = events.peek().timeSeconds();
+        while (!events.isEmpty() || !completions.isEmpty()) {
+            now = events.isEmpty() ? completions.peekTime()
+                    : completions.isEmpty() ? events.peek().timeSeconds()
+                    : Math.min(completions.peekTime(), events.peek().timeSeconds());
+            // Completions run first at a second (they had the lowest type priority); handling any event at
+            // this second never schedules a completion at it (run times are at least 1 s).
+            while (!completions.isEmpty() && completions.peekTime() == now) {
+                int slot = completions.peekSlot();
+                int epoch = completions.peekEpoch();
+                completions.poll();
+                complete(slot, epoch);
+                eventCount++;
+            }
             while (!events.isEmpty() && events.peek().timeSeconds() == now) {
                 handle(events.poll().payload());
                 eventCount++;
@@ -259,8 +335,8 @@ public final class Simulation {
             schedule();
             record();
         }
-        for (Job j : pending) {
-            emit(j);
+        for (int j : pending) {
+            emit(j, null);
         }
         pending.clear();
         return new SimResult(sites, List.of(), utilization, fragmentation, queueLength, eventCount, passes, placementCalls);
@@ -292,29 +368,186 @@ public final class Simulation {
         }
         lastArrival = t.arrivalSeconds();
         jobsSeen++;
-        Job j = new Job(t, t.toJobSpec(config.wholeNodes()), nextSeq++);
-        events.add(t.arrivalSeconds(), T_ARRIVAL, j);
+        int j = newSlot(t);
+        events.add(t.arrivalSeconds(), T_ARRIVAL, new Arrival(j));
     }
 
-    private void emit(Job j) {
-        emittingSeq = j.seq;
+    private int newSlot(TraceTask t) {
+        int j;
+        if (freeCount > 0) {
+            j = freeSlots[--freeCount];
+        } else {
+            if (slots == jId.length) {
+                int n = slots + (slots >> 1);
+                jId = java.util.Arrays.copyOf(jId, n);
+                jArrival = java.util.Arrays.copyOf(jArrival, n);
+                jDuration = java.util.Arrays.copyOf(jDuration, n);
+                jLine = java.util.Arrays.copyOf(jLine, n);
+                jTemplate = java.util.Arrays.copyOf(jTemplate, n);
+                jSeq = java.util.Arrays.copyOf(jSeq, n);
+                jEpoch = java.util.Arrays.copyOf(jEpoch, n);
+                jSite = java.util.Arrays.copyOf(jSite, n);
+                jModel = java.util.Arrays.copyOf(jModel, n);
+                jState = java.util.Arrays.copyOf(jState, n);
+                jWait = java.util.Arrays.copyOf(jWait, n);
+            }
+            j = slots++;
+        }
+        jId[j] = t.id();
+        jArrival[j] = t.arrivalSeconds();
+        jDuration[j] = Math.toIntExact(t.durationSeconds()); // at most 10 years (JobSpec's limit)
+        jLine[j] = t.line();
+        jTemplate[j] = template(t);
+        jSeq[j] = nextSeq++;
+        jEpoch[j] = 0;
+        jSite[j] = -1;
+        jModel[j] = -1;
+        jState[j] = WAITING;
+        jWait[j] = null;
+        return j;
+    }
+
+    private int template(TraceTask t) {
+        Template key = new Template(t.tenant(), t.devices(), t.gpuMilli(), t.models(), t.kind(), t.priority());
+        Integer known = templateIndex.get(key);
+        if (known != null) {
+            return known;
+        }
+        int k = templates.size();
+        templates.add(key);
+        templateTenant.add(TenantId.of(t.tenant()));
+        templateIndex.put(key, k);
+        if (k == templateShape.length) {
+            templateShape = java.util.Arrays.copyOf(templateShape, 2 * k);
+            templateRank = java.util.Arrays.copyOf(templateRank, 2 * k);
+        }
+        boolean whole = config.wholeNodes();
+        Shape shape = new Shape(t.models(), t.devices(), whole ? 1000 : t.gpuMilli(), whole);
+        Integer si = shapeIndex.get(shape);
+        if (si == null) {
+            si = shapes.size();
+            shapes.add(shape);
+            shapeIndex.put(shape, si);
+            if (si == shapePending.length) {
+                shapePending = java.util.Arrays.copyOf(shapePending, 2 * si);
+                shapeSpec = java.util.Arrays.copyOf(shapeSpec, 2 * si);
+                shapeNever = java.util.Arrays.copyOf(shapeNever, 2 * si);
+                shapeNeverKnown = java.util.Arrays.copyOf(shapeNeverKnown, 2 * si);
+                shapeFailedPass = java.util.Arrays.copyOf(shapeFailedPass, 2 * si);
+            }
+        }
+        templateShape[k] = si;
+        templateRank[k] = t.priority().rank();
+        return k;
+    }
+
+    /** @return the task of slot {@code j} as it was read */
+    private TraceTask task(int j) {
+        Template t = templates.get(jTemplate[j]);
+        return new TraceTask(jId[j], t.tenant(), jArrival[j], jDuration[j], t.devices(), t.gpuMilli(), t.models(),
+                t.kind(), t.priority(), jLine[j]);
+    }
+
+    /** @return the request of slot {@code j}: as {@link TraceTask#toJobSpec(boolean)} with the config's whole-nodes rule */
+    private JobSpec spec(int j) {
+        JobSpec s = waitingSpec.get(j);
+        if (s == null) {
+            Template t = templates.get(jTemplate[j]);
+            boolean whole = config.wholeNodes();
+            s = new JobSpec(JobId.of(jId[j]), templateTenant.get(jTemplate[j]), t.kind(), t.devices(),
+                    whole ? 1000 : t.gpuMilli(), t.models(), whole, jDuration[j], t.priority(),
+                    t.priority() == PriorityClass.BEST_EFFORT, 0, 1, -1, null, null);
+            if (jState[j] == WAITING) {
+                waitingSpec.put(j, s);
+            }
+        }
+        return s;
+    }
+
+    private long milli(int j) {
+        Template t = templates.get(jTemplate[j]);
+        return (long) t.devices() * (config.wholeNodes() ? 1000 : t.gpuMilli());
+    }
+
+    private int shape(int j) {
+        return templateShape[jTemplate[j]];
+    }
+
+    private int compareFifo(int a, int b) {
+        int c = Integer.compare(templateRank[jTemplate[b]], templateRank[jTemplate[a]]);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(jArrival[a], jArrival[b]);
+        return c != 0 ? c : Integer.compare(jSeq[a], jSeq[b]);
+    }
+
+    private int compareSjf(int a, int b) {
+        int c = Integer.compare(templateRank[jTemplate[b]], templateRank[jTemplate[a]]);
+        if (c != 0) {
+            return c;
+        }
+        c = Integer.compare(jDuration[a], jDuration[b]);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(jArrival[a], jArrival[b]);
+        return c != 0 ? c : Integer.compare(jSeq[a], jSeq[b]);
+    }
+
+    /**
+     * Hands the final outcome of slot {@code j} to the sink and forgets the job.
+     *
+     * @param never the reason it can never run (rejected at arrival), or null
+     */
+    private void emit(int j, String never) {
+        emittingSeq = jSeq[j];
         jobsHeld--;
-        sink.accept(j.outcome(sites));
+        Lost l = lost.remove(j);
+        JobOutcome o;
+        if (jState[j] == RUNNING) {
+            throw new IllegalStateException("job " + jId[j] + " emitted while running");
+        }
+        if (never != null) {
+            o = new JobOutcome(task(j), JobOutcome.State.NEVER_RAN, -1, -1, null, null, jEpoch[j], 0.0, never);
+        } else {
+            String reason = "still waiting when the simulation ended"
+                    + (jWait[j] != null ? " (last answer: " + jWait[j] + ")" : "")
+                    + (l != null ? " after " + l.reason : "");
+            o = new JobOutcome(task(j), JobOutcome.State.NEVER_RAN, -1, -1, null, null, jEpoch[j],
+                    l == null ? 0.0 : l.gpuSeconds, reason);
+        }
+        sink.accept(o);
+        release(j, l != null);
+    }
+
+    /** Frees slot {@code j}; a job that lost an attempt may still have a stale completion queued: never reused. */
+    private void release(int j, boolean hadLoss) {
+        jId[j] = null;
+        jWait[j] = null;
+        waitingSpec.remove(j);
+        if (hadLoss) {
+            jState[j] = RETIRED;
+            return;
+        }
+        jState[j] = FREE;
+        if (freeCount == freeSlots.length) {
+            freeSlots = java.util.Arrays.copyOf(freeSlots, 2 * freeCount);
+        }
+        freeSlots[freeCount++] = j;
     }
 
     // ---- events ----
 
-    private record Completion(Job job, long epoch) {
+    private record Arrival(int slot) {
     }
 
     private record Recovery(Failure failure) {
     }
 
     private void handle(Object e) {
-        if (e instanceof Job j) {
-            arrive(j);
-        } else if (e instanceof Completion c) {
-            complete(c.job(), c.epoch());
+        if (e instanceof Arrival a) {
+            arrive(a.slot());
         } else if (e instanceof Failure.SiteDown s) {
             siteDown(siteIndex.get(s.site()), s);
         } else if (e instanceof Failure.NodeDown n) {
@@ -326,30 +559,30 @@ public final class Simulation {
         }
     }
 
-    private void arrive(Job j) {
+    private void arrive(int j) {
         pullArrival();
         jobsHeld++;
         peakJobsHeld = Math.max(peakJobsHeld, jobsHeld);
         String never = neverReason(j);
         if (never != null) {
-            j.neverReason = never;
-            emit(j);
+            emit(j, never);
             return;
         }
         enqueue(j);
         arrivedThisStep.add(j);
     }
 
-    private String neverReason(Job j) {
-        Shape shape = j.shape;
-        if (neverCache.containsKey(shape)) {
-            return neverCache.get(shape);
+    private String neverReason(int j) {
+        int shape = shape(j);
+        if (shapeNeverKnown[shape]) {
+            return shapeNever[shape];
         }
         StringBuilder reasons = new StringBuilder();
         String result = null;
         boolean allNever = true;
+        JobSpec spec = spec(j);
         for (SiteLedger l : ledgers) {
-            PlacementResult r = find(l, j.spec);
+            PlacementResult r = find(l, spec);
             if (!(r instanceof PlacementResult.Never)) {
                 allNever = false;
                 break;
@@ -362,31 +595,47 @@ public final class Simulation {
         if (allNever) {
             result = "no site can ever run it: " + reasons;
         }
-        neverCache.put(shape, result);
+        shapeNever[shape] = result;
+        shapeNeverKnown[shape] = true;
         return result;
     }
 
-    private void complete(Job j, long epoch) {
-        if (j.running && j.epoch == epoch) {
-            stop(j, WorkloadEnded.Outcome.COMPLETED, "");
-            j.end = now;
-            j.done = true;
-            emit(j);
+    private void complete(int j, int epoch) {
+        if (jState[j] == RUNNING && jEpoch[j] == epoch) {
+            long start = startOf(j);
+            double gpu = stop(j, WorkloadEnded.Outcome.COMPLETED, "");
+            Lost l = lost.remove(j);
+            double total = l == null ? 0.0 + gpu : l.gpuSeconds + gpu;
+            emittingSeq = jSeq[j];
+            jobsHeld--;
+            sink.accept(new JobOutcome(task(j), JobOutcome.State.COMPLETED, start, now,
+                    sites.get(jSite[j]).id().value(), modelList.get(jModel[j]).name(), jEpoch[j], total, ""));
+            release(j, l != null);
         }
     }
 
-    private void stop(Job j, WorkloadEnded.Outcome outcome, String reason) {
-        apply(j.site, new AllocationReleased(j.id, j.epoch, outcome, now * 1000, reason));
-        busyMilli[j.site] -= j.milli;
-        j.gpuSeconds += (now - j.start) * (j.milli / 1000.0);
-        j.running = false;
-        runningById.remove(j.id);
-        freed = true;
+    /** @return the start of slot {@code j}'s running attempt, seconds (kept by its site's ledger only) */
+    private long startOf(int j) {
+        return ledgers[jSite[j]].startedAtMillis(JobId.of(jId[j])) / 1000;
     }
 
-    private void lose(Job j, String why) {
-        stop(j, WorkloadEnded.Outcome.LOST, why);
-        j.lostReason = why;
+    /** Stops the running attempt of {@code j}; @return its device-seconds */
+    private double stop(int j, WorkloadEnded.Outcome outcome, String reason) {
+        int site = jSite[j];
+        long start = startOf(j);
+        apply(site, new AllocationReleased(JobId.of(jId[j]), jEpoch[j], outcome, now * 1000, reason));
+        long milli = milli(j);
+        busyMilli[site] -= milli;
+        jState[j] = WAITING;
+        freed = true;
+        return (now - start) * (milli / 1000.0);
+    }
+
+    private void lose(int j, String why) {
+        double gpu = stop(j, WorkloadEnded.Outcome.LOST, why);
+        Lost l = lost.computeIfAbsent(j, k -> new Lost());
+        l.gpuSeconds += gpu;
+        l.reason = why;
         enqueue(j);
     }
 
@@ -395,7 +644,7 @@ public final class Simulation {
             return;
         }
         up[site] = false;
-        for (Job j : runningAt(site, -1)) {
+        for (int j : runningAt(site, -1)) {
             lose(j, "site " + f.site() + " lost at " + now + " s");
         }
         if (f.downForSeconds() > 0) {
@@ -408,7 +657,7 @@ public final class Simulation {
         if (maintenance.containsKey(key)) {
             return;
         }
-        for (Job j : runningAt(site, f.node())) {
+        for (int j : runningAt(site, f.node())) {
             lose(j, "node " + f.node() + " of site " + f.site() + " lost at " + now + " s");
         }
         SiteLedger l = ledgers[site];
@@ -438,12 +687,17 @@ public final class Simulation {
         freed = true;
     }
 
-    private final Map<dev.atoll.protocol.JobId, Job> runningById = new LinkedHashMap<>();
-
-    private List<Job> runningAt(int site, int node) {
-        List<Job> out = new ArrayList<>();
+    /** @return the slots of the jobs running at {@code site} (touching {@code node} if >= 0), in commit order */
+    private List<Integer> runningAt(int site, int node) {
+        Map<String, Integer> here = new HashMap<>();
+        for (int j = 0; j < slots; j++) {
+            if (jState[j] == RUNNING && jSite[j] == site) {
+                here.put(jId[j], j);
+            }
+        }
+        List<Integer> out = new ArrayList<>();
         for (SiteLedger.Allocation a : ledgers[site].allocations()) {
-            Job j = runningById.get(a.job());
+            Integer j = here.get(a.job().value());
             if (j != null && (node < 0 || a.placement().nodes().contains(node))) {
                 out.add(j);
             }
@@ -453,16 +707,22 @@ public final class Simulation {
 
     // ---- scheduling ----
 
-    private void enqueue(Job j) {
+    private void enqueue(int j) {
         pending.add(j);
-        if (pendingShapes.merge(j.shape, 1, Integer::sum) == 1) {
-            shapeSpec.put(j.shape, j.spec);
+        int shape = shape(j);
+        if (shapePending[shape]++ == 0) {
+            shapesWaiting++;
+            shapeSpec[shape] = spec(j);
         }
     }
 
-    private void dequeue(Job j) {
+    private void dequeue(int j) {
         pending.remove(j);
-        pendingShapes.merge(j.shape, -1, (a, b) -> a + b == 0 ? null : a + b);
+        int shape = shape(j);
+        if (--shapePending[shape] == 0) {
+            shapesWaiting--;
+            shapeSpec[shape] = null;
+        }
     }
 
     private void schedule() {
@@ -471,11 +731,11 @@ public final class Simulation {
             freed = false;
             return;
         }
-        Iterable<Job> candidates;
+        Iterable<Integer> candidates;
         if (freed) {
             candidates = pending;
         } else {
-            List<Job> arrivals = new ArrayList<>(arrivedThisStep);
+            List<Integer> arrivals = new ArrayList<>(arrivedThisStep);
             arrivals.removeIf(j -> !pending.contains(j));
             arrivals.sort(order);
             candidates = arrivals;
@@ -483,34 +743,39 @@ public final class Simulation {
         arrivedThisStep.clear();
         freed = false;
         passes++;
-        Set<Shape> failed = new HashSet<>();
-        int shapesPending = pendingShapes.size();
+        int pass = (int) passes; // stamps shapes that failed in this pass
+        int failedShapes = 0;
+        int shapesPending = shapesWaiting;
         List<Offer> offers = new ArrayList<>();
         Map<dev.atoll.protocol.SiteId, Integer> offerSite = new HashMap<>();
         Map<dev.atoll.protocol.SiteId, Placement> offerPlacement = new HashMap<>();
-        List<Job> started = new ArrayList<>();
-        for (Job j : candidates) {
-            if (failed.size() >= shapesPending) {
+        List<Integer> started = new ArrayList<>();
+        for (int j : candidates) {
+            if (failedShapes >= shapesPending) {
                 break;
             }
-            if (failed.contains(j.shape)) {
+            int shape = shape(j);
+            if (shapeFailedPass[shape] == pass) {
                 continue;
             }
+            JobSpec spec = spec(j);
             if (cfpFanout > 0) {
-                if (startWithFanout(j)) {
+                if (startWithFanout(j, spec)) {
                     started.add(j);
                 } else {
-                    failed.add(j.shape);
+                    shapeFailedPass[shape] = pass;
+                    failedShapes++;
                 }
                 continue;
             }
-            int probed = probeInRankOrder(j);
+            int probed = probeInRankOrder(j, spec);
             if (probed == PROBE_STARTED) {
                 started.add(j);
                 continue;
             }
             if (probed == PROBE_NONE_FITS) {
-                failed.add(j.shape);
+                shapeFailedPass[shape] = pass;
+                failedShapes++;
                 continue;
             }
             offers.clear();
@@ -520,36 +785,38 @@ public final class Simulation {
                 if (!up[i]) {
                     continue;
                 }
-                if (j.spec.gpuMilli() == 1000) {
+                if (spec.gpuMilli() == 1000) {
                     // Micro-optimisation: a full-device gang needs that many fully free devices of one accepted
                     // model; with fewer, the packing policy can only answer Wait, so it is not asked.
-                    int most = mostFreeOfAcceptedModel(i, j.spec);
-                    if (most < j.spec.devices()) {
-                        j.waitReason = "site " + sites.get(i).id() + ": at most " + most + " " + j.spec.models()
-                                + " devices free, request needs " + j.spec.devices();
+                    int most = mostFreeOfAcceptedModel(i, spec);
+                    if (most < spec.devices()) {
+                        jWait[j] = "site " + sites.get(i).id() + ": at most " + most + " " + spec.models()
+                                + " devices free, request needs " + spec.devices();
                         continue;
                     }
                 }
-                PlacementResult r = find(ledgers[i], j.spec);
+                PlacementResult r = find(ledgers[i], spec);
                 if (r instanceof PlacementResult.Fit fit) {
                     offers.add(offer(i, fit.placement()));
                     offerSite.put(sites.get(i).id(), i);
                     offerPlacement.put(sites.get(i).id(), fit.placement());
                 } else {
-                    j.waitReason = r.reason();
+                    jWait[j] = r.reason();
                 }
             }
             if (offers.isEmpty()) {
-                failed.add(j.shape);
+                shapeFailedPass[shape] = pass;
+                failedShapes++;
                 continue;
             }
             dev.atoll.protocol.SiteId chosen = offers.size() == 1 ? offers.get(0).site()
-                    : config.siteChoice().rank(j.spec, offers).get(0).site();
+                    : config.siteChoice().rank(spec, offers).get(0).site();
             start(j, offerSite.get(chosen), offerPlacement.get(chosen));
             started.add(j);
         }
-        for (Job j : started) {
+        for (int j : started) {
             dequeue(j);
+            waitingSpec.remove(j); // a running job keeps no request object
         }
     }
 
@@ -573,44 +840,56 @@ public final class Simulation {
         return this;
     }
 
-    private boolean startWithFanout(Job j) {
+    private boolean startWithFanout(int j, JobSpec spec) {
         List<Integer> up = new ArrayList<>();
         int[] free = new int[ledgers.length];
         for (int i = 0; i < ledgers.length; i++) {
             if (this.up[i]) {
                 up.add(i);
-                for (Map.Entry<AcceleratorModel, Integer> m : modelIndex[i].entrySet()) {
-                    if (j.spec.models().accepts(m.getKey())) {
-                        free[i] += freeByModel[i][m.getValue()];
+                for (dev.atoll.protocol.PoolSpec pool : distinctModels(i)) {
+                    if (spec.models().accepts(pool.model())) {
+                        free[i] += ledgers[i].freeDevices(pool.model());
                     }
                 }
             }
         }
         up.sort(Comparator.comparingInt((Integer i) -> -free[i]).thenComparing(i -> sites.get(i).id().value()));
         int k = Math.min(cfpFanout, up.size());
-        return fullRound(j, up.subList(0, k)) || fullRound(j, up.subList(k, up.size()));
+        return fullRound(j, spec, up.subList(0, k)) || fullRound(j, spec, up.subList(k, up.size()));
+    }
+
+    /** @return the first pool of each model of site {@code i}, in pool order */
+    private List<dev.atoll.protocol.PoolSpec> distinctModels(int i) {
+        List<dev.atoll.protocol.PoolSpec> out = new ArrayList<>();
+        Set<AcceleratorModel> seen = new HashSet<>();
+        for (dev.atoll.protocol.PoolSpec pool : sites.get(i).pools()) {
+            if (seen.add(pool.model())) {
+                out.add(pool);
+            }
+        }
+        return out;
     }
 
     /** Asks {@code candidates}; ranks the offers of those that fit with the site-choice policy; starts the best. */
-    private boolean fullRound(Job j, List<Integer> candidates) {
+    private boolean fullRound(int j, JobSpec spec, List<Integer> candidates) {
         List<Offer> offers = new ArrayList<>();
         Map<dev.atoll.protocol.SiteId, Integer> at = new HashMap<>();
         Map<dev.atoll.protocol.SiteId, Placement> where = new HashMap<>();
         for (int i : candidates) {
-            PlacementResult r = find(ledgers[i], j.spec);
+            PlacementResult r = find(ledgers[i], spec);
             if (r instanceof PlacementResult.Fit fit) {
                 offers.add(offer(i, fit.placement()));
                 at.put(sites.get(i).id(), i);
                 where.put(sites.get(i).id(), fit.placement());
             } else {
-                j.waitReason = r.reason();
+                jWait[j] = r.reason();
             }
         }
         if (offers.isEmpty()) {
             return false;
         }
         dev.atoll.protocol.SiteId chosen = offers.size() == 1 ? offers.get(0).site()
-                : config.siteChoice().rank(j.spec, offers).get(0).site();
+                : config.siteChoice().rank(spec, offers).get(0).site();
         start(j, at.get(chosen), where.get(chosen));
         return true;
     }
@@ -630,8 +909,8 @@ public final class Simulation {
      *
      * @return PROBE_STARTED, PROBE_NONE_FITS or PROBE_NOT_APPLICABLE
      */
-    private int probeInRankOrder(Job j) {
-        if (!lexicographicChoice || j.spec.gpuMilli() != 1000) {
+    private int probeInRankOrder(int j, JobSpec spec) {
+        if (!lexicographicChoice || spec.gpuMilli() != 1000) {
             return PROBE_NOT_APPLICABLE;
         }
         List<Offer> provisional = new ArrayList<>(ledgers.length);
@@ -641,7 +920,7 @@ public final class Simulation {
             }
             dev.atoll.protocol.PoolSpec only = null;
             for (dev.atoll.protocol.PoolSpec pool : sites.get(i).pools()) {
-                if (j.spec.models().accepts(pool.model())) {
+                if (spec.models().accepts(pool.model())) {
                     if (only != null) {
                         return PROBE_NOT_APPLICABLE;
                     }
@@ -651,18 +930,18 @@ public final class Simulation {
             if (only == null) {
                 continue;
             }
-            int free = freeByModel[i][modelIndex[i].get(only.model())];
-            if (free < j.spec.devices()) {
-                j.waitReason = "site " + sites.get(i).id() + ": " + free + " " + j.spec.models()
-                        + " devices free, request needs " + j.spec.devices();
+            int free = ledgers[i].freeDevices(only.model());
+            if (free < spec.devices()) {
+                jWait[j] = "site " + sites.get(i).id() + ": " + free + " " + spec.models()
+                        + " devices free, request needs " + spec.devices();
                 continue;
             }
-            provisional.add(Offers.of(sites.get(i), only, only.model(), free - j.spec.devices()));
+            provisional.add(Offers.of(sites.get(i), only, only.model(), free - spec.devices()));
         }
-        List<Offer> ranked = provisional.size() <= 1 ? provisional : config.siteChoice().rank(j.spec, provisional);
+        List<Offer> ranked = provisional.size() <= 1 ? provisional : config.siteChoice().rank(spec, provisional);
         for (Offer o : ranked) {
             int i = siteIndex.get(o.site().value());
-            PlacementResult r = find(ledgers[i], j.spec);
+            PlacementResult r = find(ledgers[i], spec);
             if (r instanceof PlacementResult.Fit fit) {
                 if (!offer(i, fit.placement()).equals(o)) {
                     return PROBE_NOT_APPLICABLE; // not as predicted: take the full round
@@ -670,17 +949,17 @@ public final class Simulation {
                 start(j, i, fit.placement());
                 return PROBE_STARTED;
             }
-            j.waitReason = r.reason();
+            jWait[j] = r.reason();
         }
         return PROBE_NONE_FITS;
     }
 
     /**
      * The offer site {@code i} makes for {@code p}: {@link Offers#of(SiteLedger, Placement, int)}, the rule the
-     * live SiteAgent builds its bid with (this passes the per-model free count it keeps instead of a node scan).
+     * live SiteAgent builds its bid with (this passes the ledger's per-model free count instead of a node scan).
      */
     private Offer offer(int i, Placement p) {
-        return Offers.of(ledgers[i], p, freeByModel[i][modelIndex[i].get(p.model())]);
+        return Offers.of(ledgers[i], p, ledgers[i].freeDevices(p.model()));
     }
 
     private PlacementResult find(SiteLedger l, JobSpec spec) {
@@ -689,68 +968,42 @@ public final class Simulation {
     }
 
     /** Starts {@code j}; the caller removes it from the pending queue. */
-    private void start(Job j, int site, Placement p) {
-        j.epoch++;
-        j.attempts++;
+    private void start(int j, int site, Placement p) {
+        int epoch = ++jEpoch[j];
         SiteSpec spec = sites.get(site);
         double speed = spec.pools().get(ledgers[site].pool(p.shares().get(0).node())).speedFactor();
-        long run = Math.max(1, (long) Math.ceil(j.task.durationSeconds() / speed));
-        HoldId hold = HoldId.of("h-" + (holdSerial++));
-        apply(site, new HoldCreated(hold, j.id, j.epoch, p, now * 1000 + HOLD_TTL_MILLIS));
-        apply(site, new AllocationCommitted(hold, j.id, j.epoch, now * 1000, (now + run) * 1000));
-        j.running = true;
-        j.site = site;
-        j.model = p.model().name();
-        j.start = now;
-        busyMilli[site] += j.milli;
-        runningById.put(j.id, j);
-        events.add(now + run, T_COMPLETION, new Completion(j, j.epoch));
+        long run = Math.max(1, (long) Math.ceil(jDuration[j] / speed));
+        JobId id = JobId.of(jId[j]);
+        apply(site, new HoldCreated(jobHold, id, epoch, p, now * 1000 + HOLD_TTL_MILLIS));
+        apply(site, new AllocationCommitted(jobHold, id, epoch, now * 1000, (now + run) * 1000));
+        jState[j] = RUNNING;
+        jSite[j] = (short) site;
+        jModel[j] = (short) (int) modelNumber.get(p.model());
+        busyMilli[site] += milli(j);
+        completions.add(now + run, j, epoch);
     }
 
     private int mostFreeOfAcceptedModel(int site, JobSpec spec) {
         int most = 0;
-        for (Map.Entry<AcceleratorModel, Integer> m : modelIndex[site].entrySet()) {
-            if (spec.models().accepts(m.getKey())) {
-                most = Math.max(most, freeByModel[site][m.getValue()]);
+        for (dev.atoll.protocol.PoolSpec pool : sites.get(site).pools()) {
+            if (spec.models().accepts(pool.model())) {
+                most = Math.max(most, ledgers[site].freeDevices(pool.model()));
             }
         }
         return most;
     }
 
     private void apply(int site, SiteEvent e) {
-        SiteLedger l = ledgers[site];
-        Placement touched = null;
-        if (e instanceof HoldCreated h) {
-            touched = h.placement();
-        } else if (e instanceof AllocationReleased r) {
-            SiteLedger.Allocation a = l.allocation(r.job());
-            touched = a == null ? null : a.placement();
-        } else if (e instanceof HoldReleased r) {
-            SiteLedger.Hold h = l.hold(r.hold());
-            touched = h == null ? null : h.placement();
-        }
-        int before = touched == null ? 0 : freeOn(l, touched);
-        l.apply(e);
-        if (touched != null) {
-            freeByModel[site][modelIndex[site].get(touched.model())] += freeOn(l, touched) - before;
-        }
+        ledgers[site].apply(e);
         if (config.checkInvariants()) {
             ledgers[site].checkInvariants();
         }
     }
 
-    private static int freeOn(SiteLedger l, Placement p) {
-        int f = 0;
-        for (NodeShare s : p.shares()) {
-            f += l.freeDevices(s.node());
-        }
-        return f;
-    }
-
     private void record() {
         long everySeries = config.seriesSampleSeconds();
         if (everySeries > 0) {
-            if (now < nextSeriesSample && !events.isEmpty()) {
+            if (now < nextSeriesSample && !(events.isEmpty() && completions.isEmpty())) {
                 return;
             }
             nextSeriesSample = now + everySeries;
@@ -767,8 +1020,10 @@ public final class Simulation {
                 }
             } else if (now >= nextFragmentationSample) {
                 List<JobSpec> waiting = new ArrayList<>();
-                for (Shape shape : pendingShapes.keySet()) {
-                    waiting.add(shapeSpec.get(shape));
+                for (int s = 0; s < shapes.size(); s++) {
+                    if (shapePending[s] > 0) {
+                        waiting.add(shapeSpec[s]);
+                    }
                 }
                 for (int i = 0; i < ledgers.length; i++) {
                     fragmentation.get(i).add(now, up[i] ? Fragmentation.of(ledgers[i], waiting) : 0);
@@ -776,64 +1031,5 @@ public final class Simulation {
                 nextFragmentationSample = now + every;
             }
         }
-    }
-
-    // ---- jobs ----
-
-    /** The shape of a request: jobs of equal shape fit in exactly the same places. */
-    private record Shape(ModelSet models, int devices, int gpuMilli, boolean wholeNodes) {
-    }
-
-    private static final class Job {
-        static final Comparator<Job> ORDER = Comparator
-                .comparingInt((Job j) -> -j.task.priority().rank())
-                .thenComparingLong(j -> j.task.arrivalSeconds())
-                .thenComparingInt(j -> j.seq);
-        static final Comparator<Job> SJF = Comparator
-                .comparingInt((Job j) -> -j.task.priority().rank())
-                .thenComparingLong(j -> j.task.durationSeconds())
-                .thenComparingLong(j -> j.task.arrivalSeconds())
-                .thenComparingInt(j -> j.seq);
-
-        final TraceTask task;
-        final JobSpec spec;
-        final JobId id;
-        final int seq;
-        final Shape shape;
-        final long milli;
-        boolean running;
-        boolean done;
-        long epoch;
-        int attempts;
-        int site = -1;
-        String model;
-        long start = -1;
-        long end = -1;
-        double gpuSeconds;
-        String neverReason;
-        String waitReason;
-        String lostReason;
-
-        Job(TraceTask task, JobSpec spec, int seq) {
-            this.task = task;
-            this.spec = spec;
-            this.id = spec.id();
-            this.seq = seq;
-            this.shape = new Shape(spec.models(), spec.devices(), spec.gpuMilli(), spec.wholeNodes());
-            this.milli = (long) spec.devices() * spec.gpuMilli();
-        }
-
-        JobOutcome outcome(List<SiteSpec> sites) {
-            if (done) {
-                return new JobOutcome(task, JobOutcome.State.COMPLETED, start, end, sites.get(site).id().value(), model, attempts,
-                        gpuSeconds, "");
-            }
-            String reason = neverReason != null ? neverReason
-                    : "still waiting when the simulation ended"
-                    + (waitReason != null ? " (last answer: " + waitReason + ")" : "")
-                    + (lostReason != null ? " after " + lostReason : "");
-            return new JobOutcome(task, JobOutcome.State.NEVER_RAN, -1, -1, null, null, attempts, gpuSeconds, reason);
-        }
-
     }
 }
