@@ -34,11 +34,13 @@ import java.util.TreeMap;
  * <p>One scheduling pass ({@link #schedule(long)}):
  * <ol>
  *   <li><b>Order.</b> Each tenant's queue is ordered by priority class (inference &gt; production &gt;
- *       best effort, {@link dev.atoll.protocol.PriorityClass}), then submission order. Across tenants the
+ *       best effort, {@link dev.atoll.protocol.PriorityClass}), then by the {@link QueueOrder} (FIFO, the
+ *       default: submission order; SJF: requested duration, then submission order; the simulator orders its
+ *       queue with the same {@link QueueOrder}). Across tenants the
  *       next job is the head with the highest priority, then the lowest weighted dominant share (DRF, Ghodsi
  *       et al., "Dominant Resource Fairness", NSDI'11: a tenant's share of each accelerator model is its
  *       devices of that model over the federation's capacity of it; its dominant share is the largest of
- *       these divided by its {@link TenantQuota#weight()}), then the earliest submission. Shares are updated
+ *       these divided by its {@link TenantQuota#weight()}), then the {@link QueueOrder}. Shares are updated
  *       after every start (progressive filling).
  *   <li><b>Quota.</b> A job may only take devices of a model up to its tenant's guarantee plus borrow limit
  *       ({@link TenantQuota#limitOf}). Devices beyond the guarantee are <i>borrowed</i>.
@@ -124,6 +126,7 @@ public final class QueueScheduler {
     private final PackingPolicy packing;
     private final SiteChoicePolicy choice;
     private final PreemptionPlanner planner;
+    private final QueueOrder order;
     private final Map<AcceleratorModel, Integer> capacity = new TreeMap<>();
     private final Map<TenantId, Map<AcceleratorModel, Integer>> usage = new HashMap<>();
     private final Map<JobId, Queued> queued = new LinkedHashMap<>();
@@ -143,6 +146,22 @@ public final class QueueScheduler {
      */
     public QueueScheduler(List<SiteLedger> sites, List<TenantQuota> quotas, PackingPolicy packing,
                           SiteChoicePolicy choice, int maxPreemptionsPerJob) {
+        this(sites, quotas, packing, choice, maxPreemptionsPerJob, QueueOrder.FIFO);
+    }
+
+    /**
+     * As {@link #QueueScheduler(List, List, PackingPolicy, SiteChoicePolicy, int)}, with the order of each
+     * tenant's queue (and the last tie-break across tenants) given by {@code order} instead of FIFO.
+     *
+     * @param order {@link QueueOrder#FIFO} (the default) or {@link QueueOrder#SJF}
+     * @throws IllegalArgumentException if sites is empty or an argument is null
+     */
+    public QueueScheduler(List<SiteLedger> sites, List<TenantQuota> quotas, PackingPolicy packing,
+                          SiteChoicePolicy choice, int maxPreemptionsPerJob, QueueOrder order) {
+        if (order == null) {
+            throw new IllegalArgumentException("order is required");
+        }
+        this.order = order;
         if (sites == null || sites.isEmpty()) {
             throw new IllegalArgumentException("sites must not be empty");
         }
@@ -271,8 +290,7 @@ public final class QueueScheduler {
         for (Queued q : queued.values()) {
             byTenant.computeIfAbsent(q.spec.tenant(), k -> new ArrayList<>()).add(q);
         }
-        Comparator<Queued> inTenant = Comparator.<Queued>comparingInt(q -> -q.spec.priority().rank())
-                .thenComparingLong(q -> q.seq);
+        Comparator<Queued> inTenant = (a, b) -> order.compare(a.spec, a.seq, b.spec, b.seq);
         Map<TenantId, Integer> cursor = new HashMap<>();
         for (List<Queued> l : byTenant.values()) {
             l.sort(inTenant);
@@ -335,14 +353,14 @@ public final class QueueScheduler {
         return out;
     }
 
-    private static boolean better(Queued a, double aShare, Queued b, double bShare) {
+    private boolean better(Queued a, double aShare, Queued b, double bShare) {
         if (a.spec.priority() != b.spec.priority()) {
             return a.spec.priority().outranks(b.spec.priority());
         }
         if (aShare != bShare) {
             return aShare < bShare;
         }
-        return a.seq < b.seq;
+        return order.compare(a.spec, a.seq, b.spec, b.seq) < 0;
     }
 
     /**

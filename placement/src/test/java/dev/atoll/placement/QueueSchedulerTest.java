@@ -251,4 +251,43 @@ class QueueSchedulerTest {
         assertThat(q.queued()).extracting(JobSpec::id).containsExactly(JobId.of("a2"));
         assertThat(SiteId.of("s")).isEqualTo(s.site());
     }
+
+    @Test
+    void sjfOrdersEachTenantsQueueByRequestedDurationFifoBySubmission() {
+        // One 4-device node: one job at a time, so the start order is the queue order.
+        for (QueueOrder order : QueueOrder.values()) {
+            SiteLedger pool = new SiteLedger(site("s", PoolSpec.of("G", 1, 4, 32)));
+            QueueScheduler q = new QueueScheduler(List.of(pool), List.of(), new BestFit(),
+                    SiteChoicePolicy.liveDefault(), 0, order);
+            q.submit(job("long", "A", 4, 9000), 0);
+            q.submit(job("short", "A", 4, 100), 0);
+            q.submit(job("mid", "A", 4, 500), 0);
+            q.submit(JobSpec.builder("urgent-long", "A").devices(4).models("G").durationSeconds(20000)
+                    .priority(PriorityClass.INFERENCE).build(), 0);
+            StringBuilder started = new StringBuilder();
+            long now = 0;
+            for (int round = 0; round < 4; round++) {
+                for (Decision d : q.schedule(now)) {
+                    if (d instanceof Decision.Started s) {
+                        started.append(s.job()).append(' ');
+                        now += q.running().get(s.job()).spec().durationSeconds();
+                        q.finish(s.job(), now);
+                    }
+                }
+            }
+            assertThat(started.toString().trim()).as(order.cliName()).isEqualTo(order == QueueOrder.SJF
+                    ? "urgent-long short mid long" : "urgent-long long short mid");
+        }
+    }
+
+    @Test
+    void queueOrderComparesPriorityThenDurationForSjfThenSequence() {
+        assertThat(QueueOrder.FIFO.compare(1, 900, 1, 1, 10, 2)).isNegative();
+        assertThat(QueueOrder.SJF.compare(1, 900, 1, 1, 10, 2)).isPositive();
+        assertThat(QueueOrder.SJF.compare(2, 900, 5, 1, 10, 2)).isNegative();
+        assertThat(QueueOrder.SJF.compare(1, 10, 5, 1, 10, 2)).isPositive();
+        assertThat(QueueOrder.byName(" SJF ")).isEqualTo(QueueOrder.SJF);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> QueueOrder.byName("lifo"))
+                .hasMessage("queue order must be fifo or sjf, got 'lifo'");
+    }
 }

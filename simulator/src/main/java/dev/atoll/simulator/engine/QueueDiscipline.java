@@ -1,11 +1,13 @@
 package dev.atoll.simulator.engine;
 
+import dev.atoll.placement.QueueOrder;
 import java.util.Locale;
 
 /**
- * The order in which the simulator tries waiting jobs in each scheduling pass. Either way the pass is greedy:
- * a job that fits nowhere now is skipped and later jobs may start (no head-of-line blocking), and a higher
- * priority class always goes first.
+ * The order in which the simulator tries waiting jobs in each scheduling pass, decided by placement's
+ * {@link QueueOrder} (the same code orders {@link dev.atoll.placement.QueueScheduler}'s tenant queues). Either
+ * way the pass is greedy: a job that fits nowhere now is skipped and later jobs may start (no head-of-line
+ * blocking), and a higher priority class always goes first.
  */
 public enum QueueDiscipline {
     /** First in, first out: priority class, then arrival time, then trace order. */
@@ -17,6 +19,11 @@ public enum QueueDiscipline {
     SJF("sjf");
 
     private final String cliName;
+
+    /** @return placement's order for this discipline */
+    public QueueOrder order() {
+        return this == FIFO ? QueueOrder.FIFO : QueueOrder.SJF;
+    }
 
     QueueDiscipline(String cliName) {
         this.cliName = cliName;

@@ -98,6 +98,7 @@ public final class Simulation {
     private final EventQueue<Object> events = new EventQueue<>();
     private final CompletionHeap completions = new CompletionHeap();
     private final Comparator<Integer> order;
+    private final dev.atoll.placement.QueueOrder queueOrder;
     private final boolean lexicographicChoice;
     private final TreeSet<Integer> pending;
     /** Every job in a simulation starts with a hold that is committed at once, so one hold id serves all. */
@@ -194,7 +195,8 @@ public final class Simulation {
         this.sites = List.copyOf(sites);
         this.config = config;
         int n = sites.size();
-        order = config.queue() == QueueDiscipline.SJF ? this::compareSjf : this::compareFifo;
+        queueOrder = config.queue().order();
+        order = this::compare;
         String choiceName = config.siteChoice().name();
         lexicographicChoice = !choiceName.contains(":") && !choiceName.contains(",");
         pending = new TreeSet<>(order);
@@ -473,26 +475,14 @@ public final class Simulation {
         return templateShape[jTemplate[j]];
     }
 
-    private int compareFifo(int a, int b) {
-        int c = Integer.compare(templateRank[jTemplate[b]], templateRank[jTemplate[a]]);
-        if (c != 0) {
-            return c;
-        }
-        c = Long.compare(jArrival[a], jArrival[b]);
-        return c != 0 ? c : Integer.compare(jSeq[a], jSeq[b]);
-    }
-
-    private int compareSjf(int a, int b) {
-        int c = Integer.compare(templateRank[jTemplate[b]], templateRank[jTemplate[a]]);
-        if (c != 0) {
-            return c;
-        }
-        c = Integer.compare(jDuration[a], jDuration[b]);
-        if (c != 0) {
-            return c;
-        }
-        c = Long.compare(jArrival[a], jArrival[b]);
-        return c != 0 ? c : Integer.compare(jSeq[a], jSeq[b]);
+    /**
+     * The queue order is placement's {@link dev.atoll.placement.QueueOrder}, the one {@link
+     * dev.atoll.placement.QueueScheduler} uses: priority class, then (SJF) duration, then submission sequence.
+     * Jobs are pulled in arrival order, so the sequence grows with arrival time.
+     */
+    private int compare(int a, int b) {
+        return queueOrder.compare(templateRank[jTemplate[a]], jDuration[a], jSeq[a], templateRank[jTemplate[b]],
+                jDuration[b], jSeq[b]);
     }
 
     /**
