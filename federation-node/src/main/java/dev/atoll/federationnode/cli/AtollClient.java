@@ -135,6 +135,11 @@ public final class AtollClient {
         return send(req);
     }
 
+    /** {@code GET /v1/sites/{site}/ledger}: the site's holds and allocations, asked of its SiteAgent. */
+    public CompletableFuture<Response> ledgerAsync(String site) {
+        return send(request("/v1/sites/" + encode(site) + "/ledger").GET().build());
+    }
+
     /** {@code GET /v1/health}. */
     public CompletableFuture<Response> healthAsync() {
         return send(request("/v1/health").GET().build());
