@@ -86,14 +86,16 @@ class FidelityTest {
             tasks.add(TraceWorkload.fromTrace(t));
         }
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // the demo's node JVM options without -XX:TieredStopAtLevel=1: this run is long enough for C2 to pay
         List<String> jvm = new ArrayList<>(DemoOptions.DEFAULT_NODE_JVM_OPTIONS);
+        jvm.removeIf(o -> o.startsWith("-XX:TieredStopAtLevel"));
         jvm.addAll(List.of(
                 "-Datoll.job.cfp-fanout=" + sites.size(),
                 "-Datoll.job.site-choice=" + POLICY,
-                // the replay is the queue: a waiting Job must not retry on its own before the replay cancels it
-                "-Datoll.job.retry-min=10m", "-Datoll.job.retry-max=10m",
+                // the replay is the queue: a waiting Job must not negotiate again on its own during the run
+                "-Datoll.job.retry-min=2h", "-Datoll.job.retry-max=2h",
                 "-Datoll.site-agent.advert-interval=2ms",
-                "-Dpekko.cluster.distributed-data.gossip-interval=20ms",
+                "-Dpekko.cluster.distributed-data.gossip-interval=5ms",
                 "-Dpekko.cluster.distributed-data.notify-subscribers-interval=2ms"));
         // The nodes' own executor runs each workload for duration / 0.05 wall seconds (1 s -> 20 s, the longest
         // task -> 112 days): far longer than the replay takes to reach its end, which cancels it.
