@@ -29,10 +29,12 @@ public final class NodeKryo {
         KryoRegistry.extend(1104, LedgerView.class);
         KryoRegistry.extend(1105, LedgerView.AllocationView.class);
         KryoRegistry.extend(1120, dev.atoll.federationnode.site.SiteLedgerSnapshotV1.class);
-        KryoRegistry.extend(1122, dev.atoll.federationnode.site.SiteLedgerSnapshot.class);
         KryoRegistry.extend(1106, dev.atoll.federationnode.site.SetDraining.class);
         KryoRegistry.extend(1107, dev.atoll.federationnode.site.DrainStatus.class);
         KryoRegistry.extend(1121, dev.atoll.federationnode.site.SiteLedgerSnapshot.Allocation.class);
+        KryoRegistry.extend(1122, dev.atoll.federationnode.site.SiteLedgerSnapshotV2.class);
+        KryoRegistry.extend(1123, dev.atoll.federationnode.site.SiteLedgerSnapshot.Owner.class);
+        KryoRegistry.extend(1124, dev.atoll.federationnode.site.SiteLedgerSnapshot.class);
         KryoRegistry.extend(1130, dev.atoll.federationnode.job.JobState.class);
         KryoRegistry.extend(1131, dev.atoll.federationnode.job.JobState.Phase.class);
         KryoRegistry.extend(1140, dev.atoll.federationnode.site.HoldCreatedV0.class);

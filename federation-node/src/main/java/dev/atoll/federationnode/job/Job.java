@@ -590,7 +590,8 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
 
     private void sendAward(JobState s) {
         awardAttempts++;
-        tellSite(s.site(), new Award(jobId, s.epoch(), s.hold(), awardAdapter, notifier));
+        tellSite(s.site(), new Award(jobId, s.epoch(), s.hold(), awardAdapter, notifier, origin,
+                entity.getEntityId()));
         timers.startSingleTimer("award", new AwardDeadline(s.epoch()), settings.awardTimeout());
     }
 

@@ -79,10 +79,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * by {@link SiteLedger#checkInvariants()}, whose {@code LedgerViolation} fails the actor loudly.
  *
  * <p>Reconciliation: every {@code atoll.site-agent.reconcile-interval} (default 30 s; 0 or absent = off) the agent
- * asks the Job of each running allocation whose origin notifier it knows whether the allocation's epoch is still
- * current ({@link dev.atoll.federationnode.job.EpochCheck}); a Job that has moved on (requeued while this site was
- * lost) answers with {@link CancelWorkload}, which releases the stale allocation (CANCELLED) and frees its
- * devices, so exactly one copy of each job runs after a partition heals.
+ * asks the Job of each running allocation whether the allocation's epoch is still current
+ * ({@link dev.atoll.federationnode.job.EpochCheck}); a Job that has moved on (requeued while this site was lost,
+ * or handed over to an adopting site) answers with {@link CancelWorkload}, which releases the stale allocation
+ * (CANCELLED) and frees its devices, so exactly one copy of each job runs after a partition heals. The Job is
+ * reached through its owner's sharding ({@link dev.atoll.federationnode.job.JobRouter}): the owner site and entity
+ * id come with the {@link Award} and are persisted in {@link AllocationCommitted} (and in snapshots), so a
+ * restarted agent still reaches it; allocations of the earlier event shape (owner unknown) fall back to the
+ * award's in-memory {@code notifyTo}. Workload ends ({@link WorkloadEnded}) go the same way.
  *
  * <p>Group commit: the commands that may change the ledger ({@link CallForProposals}, {@link Award},
  * {@link ReleaseHold}, {@link CancelWorkload} and the hold / executor timers) never wait in the event-sourced
@@ -151,6 +155,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     public static final class State {
         private final SiteLedger ledger;
         private final LinkedHashMap<JobId, AllocationStatus> ended;
+        /** The owner (site and Job entity id) of each live allocation whose award named one. */
+        private final Map<JobId, SiteLedgerSnapshot.Owner> owners = new HashMap<>();
         /** Events applied before the snapshot this state was restored from, minus those replayed into it. */
         private final long versionOffset;
 
@@ -171,7 +177,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
         /** @return the snapshot of this state (what the snapshot store keeps) */
         public SiteLedgerSnapshot snapshot() {
-            return SiteLedgerSnapshot.of(ledger, version(), new ArrayList<>(ended.values()));
+            return SiteLedgerSnapshot.of(ledger, version(), new ArrayList<>(ended.values()),
+                    new ArrayList<>(owners.values()));
         }
 
         /**
@@ -185,6 +192,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             for (AllocationStatus e : snapshot.ended()) {
                 s.ended.put(e.job(), e);
             }
+            for (SiteLedgerSnapshot.Owner o : snapshot.owners()) {
+                s.owners.put(o.job(), o);
+            }
             return s;
         }
 
@@ -196,6 +206,11 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         /** @return the ledger (mutated only by the event handler) */
         public SiteLedger ledger() {
             return ledger;
+        }
+
+        /** @return the owner of {@code job}'s live allocation, or null if unknown */
+        public SiteLedgerSnapshot.Owner owner(JobId job) {
+            return owners.get(job);
         }
 
         /** @return how the job's last allocation here ended, or null */
@@ -309,17 +324,27 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     /** One batch's decisions: a scratch ledger, the events so far, and what to do once they are written. */
     private static final class BatchWork {
         final SiteLedger scratch;
+        /** The owners of the allocations live when the batch started, plus those committed in it. */
+        final Map<JobId, SiteLedgerSnapshot.Owner> owners;
         final List<SiteEvent> events = new ArrayList<>();
         final List<java.util.function.Consumer<State>> after = new ArrayList<>();
 
-        BatchWork(SiteLedger scratch) {
+        BatchWork(SiteLedger scratch, Map<JobId, SiteLedgerSnapshot.Owner> owners) {
             this.scratch = scratch;
+            this.owners = new HashMap<>(owners);
+        }
+
+        SiteLedgerSnapshot.Owner owner(JobId job) {
+            return owners.get(job);
         }
 
         /** Applies {@code e} to the scratch ledger (failing loudly if it breaks the ledger) and keeps it. */
         void emit(SiteEvent e) {
             scratch.apply(e);
             events.add(e);
+            if (e instanceof AllocationCommitted c && c.owner() != null) {
+                owners.put(c.job(), new SiteLedgerSnapshot.Owner(c.job(), c.owner(), c.ownerEntity()));
+            }
         }
 
         void then(java.util.function.Consumer<State> action) {
@@ -417,7 +442,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     }
 
     /**
-     * Reads older event shapes as current ones ({@link HoldCreatedV0} -&gt; {@link HoldCreated}) and fails
+     * Reads older event shapes as current ones ({@link HoldCreatedV0} -&gt; {@link HoldCreated},
+     * {@link dev.atoll.protocol.event.AllocationCommittedV1} -&gt; {@link AllocationCommitted} with no owner) and fails
      * recovery with an {@link IllegalStateException} naming the site and the type for anything that is not a
      * site event: an event is never skipped.
      */
@@ -442,6 +468,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 if (p instanceof HoldCreatedV0 old) {
                     return org.apache.pekko.persistence.typed.EventSeq.single(old.upcast());
                 }
+                if (p instanceof dev.atoll.protocol.event.AllocationCommittedV1 old) {
+                    return org.apache.pekko.persistence.typed.EventSeq.single(old.upcast());
+                }
                 throw new IllegalStateException("site agent " + site() + ": journal holds an event of type "
                         + (p == null ? "null" : p.getClass().getName()) + ", which is not a site event");
             }
@@ -464,6 +493,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 if (from instanceof SiteLedgerSnapshotV1 old) {
                     return State.restore(old.upcast(), settings.spec(), settings.endedMemory());
                 }
+                if (from instanceof SiteLedgerSnapshotV2 old) {
+                    return State.restore(old.upcast(), settings.spec(), settings.endedMemory());
+                }
                 throw new IllegalStateException("site agent " + site() + ": snapshot of unknown type "
                         + (from == null ? "null" : from.getClass().getName()) + ", expected SiteLedgerSnapshot");
             }
@@ -474,6 +506,12 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     public EventHandler<State, SiteEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
             state.ledger.apply(event);
+            if (event instanceof AllocationCommitted c && c.owner() != null) {
+                state.owners.put(c.job(), new SiteLedgerSnapshot.Owner(c.job(), c.owner(), c.ownerEntity()));
+            }
+            if (event instanceof AllocationReleased r && state.ledger.allocation(r.job()) == null) {
+                state.owners.remove(r.job());
+            }
             if (event instanceof AllocationReleased r) {
                 state.ended.remove(r.job());
                 state.ended.put(r.job(), new AllocationStatus(r.job(), r.epoch(), site(),
@@ -525,11 +563,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 .onCommand(RunFinished.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(Reconcile.class, (state, m) -> {
                     for (SiteLedger.Allocation a : state.ledger.allocations()) {
-                        ActorRef<JobNotification> to = notifyTo.get(a.job());
-                        if (to != null) {
-                            to.tell(new dev.atoll.federationnode.job.EpochCheck(a.job(), a.epoch(), site(),
-                                    ctx.getSelf()));
-                        }
+                        notifyJob(state, a.job(), new dev.atoll.federationnode.job.EpochCheck(a.job(), a.epoch(),
+                                site(), ctx.getSelf()));
                     }
                     return Effect().none();
                 })
@@ -548,7 +583,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
      * the head of the buffer for the next write.
      */
     private Effect<SiteEvent, State> onBatch(State state, List<SiteAgentCommand> commands) {
-        BatchWork w = new BatchWork(state.ledger.copy());
+        BatchWork w = new BatchWork(state.ledger.copy(), state.owners);
         int i = 0;
         while (i < commands.size() && w.events.size() < maxBatchEvents) {
             decide(w, commands.get(i++));
@@ -709,7 +744,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         long now = clock.millis();
         long runMillis = (long) Math.ceil(durationOf(award.hold(), 0) * 1000.0 / settings.speedup());
         long endsAt = now + Math.max(1, runMillis);
-        w.emit(new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt));
+        w.emit(new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt, award.owner(),
+                award.ownerEntity()));
         w.then(s -> {
             timers.cancel(holdKey(award.hold()));
             notifyTo.put(award.job(), award.notifyTo());
@@ -789,11 +825,16 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             w.then(s -> armRun(a.job(), a.epoch(), a.endsAtMillis(), clock.millis()));
             return;
         }
+        SiteLedgerSnapshot.Owner owner = w.owner(m.job());
         w.emit(new AllocationReleased(m.job(), m.epoch(), WorkloadEnded.Outcome.COMPLETED, now, ""));
         w.then(s -> {
             ActorRef<JobNotification> to = notifyTo.remove(m.job());
-            if (to != null) {
-                to.tell(new WorkloadEnded(m.job(), m.epoch(), site(), WorkloadEnded.Outcome.COMPLETED, now, ""));
+            WorkloadEnded ended = new WorkloadEnded(m.job(), m.epoch(), site(), WorkloadEnded.Outcome.COMPLETED, now,
+                    "");
+            if (owner != null && router() != null) {
+                router().tell(owner.site(), owner.entity(), ended);
+            } else if (to != null) {
+                to.tell(ended);
             }
         });
     }
@@ -835,6 +876,34 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     private static String runKey(JobId job) {
         return "run:" + job.value();
+    }
+
+    /**
+     * Tells {@code n} to the Job of {@code job}'s live allocation: through its owner's sharding when the
+     * allocation's award named the owner (persisted, so this works after a restart), else to the award's
+     * remembered {@code notifyTo} (lost on a restart); silently nothing if neither is known.
+     */
+    private void notifyJob(State state, JobId job, JobNotification n) {
+        SiteLedgerSnapshot.Owner owner = state.owner(job);
+        if (owner != null && router() != null) {
+            router().tell(owner.site(), owner.entity(), n);
+            return;
+        }
+        ActorRef<JobNotification> to = notifyTo.get(job);
+        if (to != null) {
+            to.tell(n);
+        }
+    }
+
+    private dev.atoll.federationnode.job.JobRouter router;
+
+    /** @return the sharding router, or null when this actor system is not a cluster member (unit tests) */
+    private dev.atoll.federationnode.job.JobRouter router() {
+        if (router == null && ((org.apache.pekko.actor.ExtendedActorSystem) org.apache.pekko.actor.typed.javadsl.Adapter
+                .toClassic(ctx.getSystem())).provider() instanceof org.apache.pekko.cluster.ClusterActorRefProvider) {
+            router = new dev.atoll.federationnode.job.JobRouter(ctx.getSystem());
+        }
+        return router;
     }
 
     // --- adverts ---

@@ -5,6 +5,7 @@ import dev.atoll.protocol.AtollSerializable;
 import dev.atoll.protocol.HoldId;
 import dev.atoll.protocol.JobId;
 import dev.atoll.protocol.Placement;
+import dev.atoll.protocol.SiteId;
 import dev.atoll.protocol.SiteSpec;
 import dev.atoll.protocol.event.AllocationCommitted;
 import dev.atoll.protocol.event.HoldCreated;
@@ -13,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A SiteAgent's snapshot (Kryo id 1122; the shape without the drain state is {@link SiteLedgerSnapshotV1}
- * under id 1120): the ledger's live holds and allocations, the recently ended allocations, the number of
- * events applied so far (the advert version) and whether an operator has drained the site. It is restored by replaying
+ * A SiteAgent's snapshot (Kryo id 1124; earlier shapes: without the drain state {@link SiteLedgerSnapshotV1}, id
+ * 1120; without allocation owners {@link SiteLedgerSnapshotV2}, id 1122): the ledger's live holds and allocations,
+ * the recently ended allocations, the number of events applied so far (the advert version), whether an operator
+ * has drained the site, and the owner of each live allocation that has one. It is restored by replaying
  * holds and allocations into a fresh {@link SiteLedger} through its public API (so the ledger checks its
  * invariants on the way in), never by copying its internals.
  *
@@ -25,15 +27,36 @@ import java.util.List;
  * @param ended recently ended allocations, oldest first
  * @param draining the site is drained ({@link SiteDrainChanged})
  * @param drainReason the operator's reason ("" when not draining)
+ * @param owners the owner of each live allocation whose award named one (see {@link AllocationCommitted#owner()})
  */
 public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<Allocation> allocations,
-                                 List<AllocationStatus> ended, boolean draining, String drainReason)
-        implements AtollSerializable {
+                                 List<AllocationStatus> ended, boolean draining, String drainReason,
+                                 List<Owner> owners) implements AtollSerializable {
     public SiteLedgerSnapshot {
         holds = List.copyOf(holds);
         allocations = List.copyOf(allocations);
         ended = List.copyOf(ended);
         drainReason = drainReason == null ? "" : drainReason;
+        owners = owners == null ? List.of() : List.copyOf(owners);
+    }
+
+    /** A snapshot with no allocation owners. */
+    public SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<Allocation> allocations,
+                              List<AllocationStatus> ended, boolean draining, String drainReason) {
+        this(version, holds, allocations, ended, draining, drainReason, List.of());
+    }
+
+    /**
+     * Who awarded a live allocation (Kryo id 1123): the Job entity {@code entity} in site {@code site}'s sharding.
+     *
+     * @throws NullPointerException if a field is null
+     */
+    public record Owner(JobId job, SiteId site, String entity) implements AtollSerializable {
+        public Owner {
+            java.util.Objects.requireNonNull(job, "job");
+            java.util.Objects.requireNonNull(site, "site");
+            java.util.Objects.requireNonNull(entity, "entity");
+        }
     }
 
     /**
@@ -43,8 +66,14 @@ public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<All
                              long endsAtMillis) implements AtollSerializable {
     }
 
-    /** @return the snapshot of {@code ledger}'s live state plus {@code ended}, at {@code version} */
+    /** @return the snapshot of {@code ledger}'s live state plus {@code ended}, at {@code version}, no owners */
     public static SiteLedgerSnapshot of(SiteLedger ledger, long version, List<AllocationStatus> ended) {
+        return of(ledger, version, ended, List.of());
+    }
+
+    /** @return the snapshot of {@code ledger}'s live state plus {@code ended} and {@code owners}, at {@code version} */
+    public static SiteLedgerSnapshot of(SiteLedger ledger, long version, List<AllocationStatus> ended,
+                                        List<Owner> owners) {
         List<HoldCreated> holds = new ArrayList<>();
         for (SiteLedger.Hold h : ledger.holds()) {
             holds.add(new HoldCreated(h.id(), h.job(), h.epoch(), h.placement(), h.expiresAtMillis()));
@@ -54,7 +83,8 @@ public record SiteLedgerSnapshot(long version, List<HoldCreated> holds, List<All
             allocations.add(new Allocation(a.hold(), a.job(), a.epoch(), a.placement(), a.startedAtMillis(),
                     a.endsAtMillis()));
         }
-        return new SiteLedgerSnapshot(version, holds, allocations, ended, ledger.draining(), ledger.drainReason());
+        return new SiteLedgerSnapshot(version, holds, allocations, ended, ledger.draining(), ledger.drainReason(),
+                owners);
     }
 
     /**

@@ -401,7 +401,8 @@ public final class RecoveryBench {
                 }
                 sink.event(seq, base + seq, kryo.toBinary(e));
                 if (seq == snapAt) {
-                    sink.snapshot(seq, kryo.toBinary(SiteLedgerSnapshot.of(ledger, seq, new ArrayList<>(ended.values()))));
+                    sink.snapshot(seq, kryo.toBinary(SiteLedgerSnapshot.of(ledger, seq, new ArrayList<>(ended.values()),
+                            List.of())));
                 }
             }
         }

@@ -10,6 +10,7 @@ import dev.atoll.protocol.Placement;
 import dev.atoll.protocol.SiteId;
 import dev.atoll.protocol.AcceleratorModel;
 import dev.atoll.protocol.event.AllocationCommitted;
+import dev.atoll.protocol.event.AllocationCommittedV1;
 import dev.atoll.protocol.event.AllocationReleased;
 import dev.atoll.protocol.event.BidChosen;
 import dev.atoll.protocol.event.HoldCreated;
@@ -33,7 +34,7 @@ import java.util.Map;
 
 /**
  * The golden event samples: one fixed value of every persisted event shape (and the legacy
- * {@link HoldCreatedV0}), whose Kryo bytes live in {@code src/test/resources/golden/<name>.kryo}.
+ * {@link HoldCreatedV0} and {@link AllocationCommittedV1}), whose Kryo bytes live in {@code src/test/resources/golden/<name>.kryo}.
  *
  * <p>{@link #main} writes the files; run it once when an event shape is added (never to "fix" a failing
  * golden test: a golden file that no longer reads means old journals no longer read either).
@@ -57,7 +58,8 @@ public final class GoldenEvents {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("HoldCreated", new HoldCreated(h, j, 3, p, 1_767_225_600_000L));
         m.put("HoldReleased", new HoldReleased(h, "expired"));
-        m.put("AllocationCommitted", new AllocationCommitted(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L));
+        m.put("AllocationCommitted", new AllocationCommitted(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L,
+                SiteId.of("site-b"), "train-42"));
         m.put("AllocationReleased", new AllocationReleased(j, 3, WorkloadEnded.Outcome.CANCELLED,
                 1_767_225_700_000L, "cancelled by client"));
         m.put("JobSubmitted", new JobSubmitted(spec, a, 1_767_225_500_000L));
@@ -73,6 +75,8 @@ public final class GoldenEvents {
         m.put("SiteDrainChanged", new dev.atoll.protocol.event.SiteDrainChanged(true, "PDU swap in rack 3",
                 1_767_225_800_000L));
         m.put("HoldCreatedV0", new HoldCreatedV0(h, j, 3, p));
+        // The shape before the owner was added (Kryo id 302); its bytes were written by that version.
+        m.put("AllocationCommittedV1", new AllocationCommittedV1(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L));
         return m;
     }
 

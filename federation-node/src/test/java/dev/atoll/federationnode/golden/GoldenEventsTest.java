@@ -71,6 +71,18 @@ class GoldenEventsTest {
     }
 
     @Test
+    void theAllocationShapeWithoutOwnerIsReadAndUpcastWithNoOwner() {
+        Object old = kryo.fromBinary(golden("AllocationCommittedV1"));
+        assertThat(old).isInstanceOf(dev.atoll.protocol.event.AllocationCommittedV1.class);
+        dev.atoll.protocol.event.AllocationCommitted current =
+                ((dev.atoll.protocol.event.AllocationCommittedV1) old).upcast();
+        dev.atoll.protocol.event.AllocationCommitted expected =
+                (dev.atoll.protocol.event.AllocationCommitted) GoldenEvents.samples().get("AllocationCommitted");
+        assertThat(current).isEqualTo(new dev.atoll.protocol.event.AllocationCommitted(expected.hold(), expected.job(),
+                expected.epoch(), expected.startedAtMillis(), expected.endsAtMillis(), null, null));
+    }
+
+    @Test
     void bytesThatCannotBeReadFailWithAClearError() {
         byte[] bytes = golden("HoldCreated").clone();
         bytes[0] = (byte) 0x7f; // an unregistered class id

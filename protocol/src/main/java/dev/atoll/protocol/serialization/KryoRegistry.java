@@ -108,9 +108,10 @@ public final class KryoRegistry {
         // events
         core(300, HoldCreated.class);
         core(301, HoldReleased.class);
-        core(302, AllocationCommitted.class);
+        core(302, dev.atoll.protocol.event.AllocationCommittedV1.class);
         core(303, AllocationReleased.class);
         core(304, dev.atoll.protocol.event.SiteDrainChanged.class);
+        core(305, AllocationCommitted.class);
         core(320, JobSubmitted.class);
         core(321, NegotiationStarted.class);
         core(322, BidChosen.class);

@@ -107,6 +107,7 @@ class KryoRoundTripTest {
         all.add(new Bid(job, 3, site, hold, 1_700_000_005_000L, 0.0, 2.5, 1.7, -2, 84, placement));
         all.add(new Decline(job, 3, site, "no free H800"));
         all.add(new Award(job, 3, hold, awards.getRef(), notes.getRef()));
+        all.add(new Award(job, 3, hold, awards.getRef(), notes.getRef(), site, "train-7|a1"));
         all.add(new Committed(job, 3, hold, placement, 1_700_000_001_000L));
         all.add(new AwardRefused(job, 3, hold, "hold expired"));
         all.add(new ReleaseHold(job, 3, hold));
@@ -116,6 +117,9 @@ class KryoRoundTripTest {
         all.add(new HoldCreated(hold, job, 3, placement, 1_700_000_005_000L));
         all.add(new HoldReleased(hold, "expired"));
         all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L));
+        all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L, site, job.value()));
+        all.add(new dev.atoll.protocol.event.AllocationCommittedV1(hold, job, 3, 1_700_000_001_000L,
+                1_700_000_009_000L));
         all.add(new AllocationReleased(job, 3, WorkloadEnded.Outcome.COMPLETED, 1_700_000_009_000L, ""));
         all.add(new dev.atoll.protocol.event.SiteDrainChanged(true, "PDU swap", 1_700_000_010_000L));
         all.add(new JobSubmitted(spec, site, 1L));
