@@ -42,7 +42,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <ul>
  *   <li>{@code POST /v1/jobs} (body: see {@link SubmitRequest}) -&gt; 202 and the job's status; 409 if the id
  *       exists with a different spec
- *   <li>{@code GET /v1/jobs/{id}} -&gt; 200 status ({@link JobStatus}) or 404
+ *   <li>{@code GET /v1/jobs/{id}} -&gt; 200 status ({@link JobStatus}) or 404; {@code {id}} may also be an adopted
+ *       job's entity id {@code <job>|a<n>} (the status of a handed-over job names it)
  *   <li>{@code DELETE /v1/jobs/{id}} -&gt; 200 status after cancelling, or 404
  *   <li>{@code GET /v1/sites} -&gt; every known site with its advert, reachability and loss ({@code lost}, {@code unreachableSince} epoch ms)
  *   <li>{@code GET /v1/sites/{site}/ledger} -&gt; the site's holds and allocations
@@ -131,9 +132,11 @@ public final class HttpApi extends AllDirectives {
                 askTimeout), StatusCodes.OK);
     }
 
+    /** A job id, or the entity id of an adopted job ({@code <job>|a<n>}, URL-encoded as {@code %7Ca<n>}). */
     private Route checkId(String id) {
         try {
-            JobId.of(id);
+            JobId.of(dev.atoll.federationnode.job.JobDirectory.jobIdOf(id));
+            dev.atoll.federationnode.job.JobDirectory.generationOf(id);
             return null;
         } catch (IllegalArgumentException e) {
             return error(StatusCodes.BAD_REQUEST, e.getMessage(), "id");

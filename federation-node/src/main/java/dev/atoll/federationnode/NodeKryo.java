@@ -41,6 +41,9 @@ public final class NodeKryo {
         KryoRegistry.extend(1150, dev.atoll.federationnode.site.SiteWatch.SiteUnreachable.class);
         KryoRegistry.extend(1151, dev.atoll.federationnode.site.SiteWatch.SiteReachable.class);
         KryoRegistry.extend(1152, dev.atoll.federationnode.job.EpochCheck.class);
+        KryoRegistry.extend(1153, dev.atoll.federationnode.job.HandOver.class);
+        KryoRegistry.extend(1154, dev.atoll.federationnode.job.HandOverReply.class);
+        KryoRegistry.extend(1117, Job.Adopt.class);
         KryoRegistry.extend(1110, Job.Submit.class);
         KryoRegistry.extend(1111, Job.GetStatus.class);
         KryoRegistry.extend(1112, Job.Cancel.class);

@@ -216,6 +216,10 @@ public final class NodeMain {
                         JobDirectory.typeKey(cfg.siteId())), "job-notifier");
                 JobDirectory jobs = JobDirectory.init(ctx.getSystem(), cfg.siteId(), registry, notifier,
                         Job.Settings.from(config));
+                // Adopts the queued jobs of lost sites when this site is the adopter of a majority.
+                ctx.spawn(dev.atoll.federationnode.job.Adopter.create(cfg.siteId(), registry, jobs,
+                        config.getDuration("atoll.adoption.check-interval"),
+                        config.getInt("pekko.cluster.sharding.number-of-shards")), "adopter");
                 refs.complete(new NodeRefs(cfg.siteId(), registry, jobs, agent));
             } catch (RuntimeException e) {
                 refs.completeExceptionally(e);

@@ -52,7 +52,8 @@ final class LocalCluster implements AutoCloseable {
 
     void awaitConverged() {
         int n = configs.size();
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(h -> {
+        // generous: three nodes forming a cluster on a loaded 2-core machine can take more than a minute
+        await().atMost(Duration.ofSeconds(180)).until(() -> nodes.stream().allMatch(h -> {
             String body = TestNodes.get(h.url() + "/v1/health").body();
             return body.contains("\"members\":" + n) && body.contains("\"sitesSeen\":" + n);
         }));

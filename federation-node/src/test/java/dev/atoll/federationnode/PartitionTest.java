@@ -60,7 +60,7 @@ class PartitionTest {
     @TempDir
     Path dir;
 
-    private static JsonNode get(String url) throws Exception {
+    static JsonNode get(String url) throws Exception {
         return JSON.readTree(TestNodes.get(url).body());
     }
 
@@ -70,7 +70,7 @@ class PartitionTest {
 
     /** Blackholes (or heals) all traffic between {@code from}'s transport and {@code to}, both directions. */
     @SuppressWarnings("deprecation")
-    private static void blackhole(ActorSystem<?> from, Address to, boolean on) throws Exception {
+    static void blackhole(ActorSystem<?> from, Address to, boolean on) throws Exception {
         RemoteActorRefProvider provider =
                 (RemoteActorRefProvider) ((ExtendedActorSystem) Adapter.toClassic(from)).provider();
         Object cmd = new ThrottlerTransportAdapter.SetThrottle(to, ThrottlerTransportAdapter.bothDirection(),
@@ -81,7 +81,7 @@ class PartitionTest {
         assertThat(done).as("artery test-mode must be on for the blackhole").isEqualTo(Boolean.TRUE);
     }
 
-    private static void partition(NodeHandle isolated, List<NodeHandle> others, boolean on) throws Exception {
+    static void partition(NodeHandle isolated, List<NodeHandle> others, boolean on) throws Exception {
         for (NodeHandle o : others) {
             blackhole(o.system(), isolated.system().address(), on);
             blackhole(isolated.system(), o.system().address(), on);
@@ -89,7 +89,7 @@ class PartitionTest {
     }
 
     /** @return job -&gt; epoch of its allocation at each site's ledger, as seen from {@code via} */
-    private static Map<String, Map<String, Long>> allocations(NodeHandle via, List<String> sites) throws Exception {
+    static Map<String, Map<String, Long>> allocations(NodeHandle via, List<String> sites) throws Exception {
         Map<String, Map<String, Long>> out = new TreeMap<>();
         for (String site : sites) {
             JsonNode ledger = get(via.url() + "/v1/sites/" + site + "/ledger");
@@ -230,7 +230,7 @@ class PartitionTest {
     }
 
     /** @return the events of {@code persistenceId} read through the query plugin of {@code journalKind} */
-    private static List<Object> journal(String journalKind, NodeHandle via, String persistenceId) throws Exception {
+    static List<Object> journal(String journalKind, NodeHandle via, String persistenceId) throws Exception {
         String plugin = journalKind.equals("h2") ? JdbcReadJournal.Identifier() : "pekko.persistence.cassandra.query";
         CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(Adapter.toClassic(via.system()))
                 .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
@@ -243,7 +243,7 @@ class PartitionTest {
         return out;
     }
 
-    private static JsonNode siteView(NodeHandle via, String site) throws Exception {
+    static JsonNode siteView(NodeHandle via, String site) throws Exception {
         for (JsonNode s : get(via.url() + "/v1/sites")) {
             if (s.get("site").asText().equals(site)) {
                 return s;

@@ -12,6 +12,8 @@ import dev.atoll.protocol.JobId;
 import dev.atoll.protocol.JobSpec;
 import dev.atoll.protocol.SiteId;
 import dev.atoll.protocol.event.BidChosen;
+import dev.atoll.protocol.event.JobAdopted;
+import dev.atoll.protocol.event.JobHandedOver;
 import dev.atoll.protocol.event.JobCancelled;
 import dev.atoll.protocol.event.JobCompleted;
 import dev.atoll.protocol.event.JobEvent;
@@ -109,6 +111,22 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     public record Notify(JobNotification notification) implements ExternalCommand {
     }
 
+    /**
+     * Makes this (empty) entity the adopter of a lost owner's queued job (sent by the {@link Adopter}, Kryo id
+     * 1117): it persists {@link JobAdopted}, negotiates under epochs above {@code lastEpoch}, and tells the owner
+     * {@link HandOver} until it answers. Ignored by an entity that has events already (idempotent).
+     *
+     * @param spec the job's spec
+     * @param from the lost owner site
+     * @param fromEntity the owner's entity id
+     * @param generation this entity's adoption generation (must match its id {@code <job>|a<n>})
+     * @param lastEpoch the owner's last epoch, from its journal
+     * @param submittedAtMillis when the job was first submitted
+     */
+    public record Adopt(JobSpec spec, SiteId from, String fromEntity, int generation, long lastEpoch,
+                        long submittedAtMillis) implements ExternalCommand {
+    }
+
     private interface Internal extends Command, NoSerializationVerificationNeeded {
     }
 
@@ -144,6 +162,18 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private enum CheckPlaced implements Internal { INSTANCE }
 
     private enum Noop implements Internal { INSTANCE }
+
+    private enum PushHandOver implements Internal { INSTANCE }
+
+    private record GotHandOverReply(HandOverReply reply) implements Internal {
+    }
+
+    private record GotAdoptionSource(SiteId from, String fromEntity, String failure) implements Internal {
+    }
+
+    /** The recovery-time check for an adoption of this job: {@code by} is null if none was found. */
+    private record AdoptionChecked(SiteId by, String entity, String failure) implements Internal {
+    }
 
     /**
      * Timing knobs, from {@code atoll.job.*}.
@@ -216,6 +246,13 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private final ActorRef<NegotiationReply> replyAdapter;
     private final ActorRef<AwardReply> awardAdapter;
     private final ActorRef<AllocationStatus> allocationAdapter;
+    private final ActorRef<HandOverReply> handOverAdapter;
+    /** For an adopted Job: the owner it was adopted from (to hand over), null until known. */
+    private SiteId adoptedFrom;
+    private String adoptedFromEntity;
+    /** The owner has answered the hand-over (transient: after a restart the Job tells it again, idempotent). */
+    private boolean handOverAcked;
+    private JobRouter router;
 
     // Transient negotiation state; rebuilt by a new round after recovery.
     private final Map<SiteId, ActorRef<SiteAgentCommand>> agents = new HashMap<>();
@@ -238,7 +275,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         this.ctx = ctx;
         this.timers = timers;
         this.entity = entity;
-        this.jobId = JobId.of(entity.getEntityId());
+        this.jobId = JobId.of(JobDirectory.jobIdOf(entity.getEntityId()));
         this.origin = origin;
         this.registry = registry;
         this.notifier = notifier;
@@ -248,6 +285,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         this.replyAdapter = ctx.messageAdapter(NegotiationReply.class, GotReply::new);
         this.awardAdapter = ctx.messageAdapter(AwardReply.class, GotAward::new);
         this.allocationAdapter = ctx.messageAdapter(AllocationStatus.class, GotAllocation::new);
+        this.handOverAdapter = ctx.messageAdapter(HandOverReply.class, GotHandOverReply::new);
     }
 
     @Override
@@ -272,9 +310,18 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             if (isForeign(state)) {
                 return; // another site's job: never negotiate or write here (see isForeign)
             }
+            if (JobDirectory.generationOf(entity.getEntityId()) > 0 && !state.phase().terminal()
+                    && state.phase() != JobState.Phase.EMPTY) {
+                readAdoptionSource();
+            }
+            if (!state.phase().terminal() && state.phase() != JobState.Phase.EMPTY) {
+                // Was this job adopted while this site was lost (e.g. the node was down)? Queued jobs wait for the
+                // answer before negotiating, so a restarted owner does not start a second copy.
+                checkAdoptedElsewhere();
+            }
             switch (state.phase()) {
                 case EMPTY -> { }
-                case QUEUED, NEGOTIATING -> askCandidates(state.spec());
+                case QUEUED, NEGOTIATING -> { } // after the adoption check (AdoptionChecked)
                 case AWARDING -> findSite(state.site(), Purpose.AWARD);
                 case PLACED -> findSite(state.site(), Purpose.CHECK);
                 default -> passivate();
@@ -312,6 +359,26 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                 .onCommand(GetStatus.class, this::onGetStatus)
                 .onCommand(Cancel.class, this::onCancel)
                 .onCommand(Notify.class, this::onNotify)
+                .onCommand(Adopt.class, this::onAdopt)
+                .onCommand(PushHandOver.class, (s, m) -> {
+                    pushHandOver(s);
+                    return Effect().none();
+                })
+                .onCommand(GotHandOverReply.class, this::onHandOverReply)
+                .onCommand(AdoptionChecked.class, this::onAdoptionChecked)
+                .onCommand(GotAdoptionSource.class, (s, m) -> {
+                    if (m.failure() != null) {
+                        ctx.getLog().warn("adopted job {}: cannot read its JobAdopted event ({}); retrying", jobId,
+                                m.failure());
+                        timers.startSingleTimer("adoption-source", PushHandOver.INSTANCE, settings.retryMax());
+                        adoptedFrom = null;
+                    } else {
+                        adoptedFrom = m.from();
+                        adoptedFromEntity = m.fromEntity();
+                        pushHandOver(s);
+                    }
+                    return Effect().none();
+                })
                 .onCommand(Retry.class, (s, m) -> {
                     if (s.phase() == JobState.Phase.QUEUED
                             || (s.phase() == JobState.Phase.NEGOTIATING && !timers.isTimerActive("bids"))) {
@@ -636,6 +703,9 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     // --- placed ---
 
     private Effect<JobEvent, JobState> onNotify(JobState s, Notify m) {
+        if (m.notification() instanceof HandOver h) {
+            return onHandOver(s, h);
+        }
         if (m.notification() instanceof EpochCheck c) {
             boolean current = (s.phase() == JobState.Phase.PLACED || s.phase() == JobState.Phase.AWARDING)
                     && s.epoch() == c.epoch() && c.site().equals(s.site());
@@ -794,6 +864,153 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             }
         }
         replies.clear();
+    }
+
+    // --- adoption ---
+
+    private Effect<JobEvent, JobState> onAdopt(JobState s, Adopt m) {
+        if (s.phase() != JobState.Phase.EMPTY) {
+            if (s.phase().terminal()) {
+                passivate();
+            }
+            return Effect().none();
+        }
+        int generation = JobDirectory.generationOf(entity.getEntityId());
+        if (generation != m.generation() || !m.spec().id().equals(jobId)) {
+            ctx.getLog().warn("entity {} ignores an adoption of job {} generation {}", entity.getEntityId(),
+                    m.spec().id(), m.generation());
+            passivate();
+            return Effect().none();
+        }
+        JobAdopted adopted = new JobAdopted(m.spec(), m.from(), m.fromEntity(), origin, generation, m.lastEpoch(),
+                m.submittedAtMillis(), clock.millis());
+        return Effect().persist(adopted).thenRun(ns -> {
+            ctx.getLog().info("site {} adopted job {} from lost site {} ({}), epochs from {}", origin, jobId,
+                    m.from(), m.fromEntity(), ns.epoch());
+            adoptedFrom = m.from();
+            adoptedFromEntity = m.fromEntity();
+            pushHandOver(ns);
+            askCandidates(ns.spec());
+        });
+    }
+
+    /** After recovery: reads whether the next adoption generation of this job exists in the journal. */
+    private void checkAdoptedElsewhere() {
+        String next = JobDirectory.adoptedEntityId(jobId.value(),
+                JobDirectory.generationOf(entity.getEntityId()) + 1);
+        ctx.pipeToSelf(JournalReader.read(ctx.getSystem(), persistenceId(next).id(), false, 1, Duration.ofSeconds(30)),
+                (r, failure) -> {
+                    if (failure != null) {
+                        return new AdoptionChecked(null, null, failure.toString());
+                    }
+                    if (!r.events().isEmpty() && r.events().get(0) instanceof JobAdopted a) {
+                        return new AdoptionChecked(a.by(), next, null);
+                    }
+                    return new AdoptionChecked(null, null, null);
+                });
+    }
+
+    private Effect<JobEvent, JobState> onAdoptionChecked(JobState s, AdoptionChecked m) {
+        if (m.by() != null && !s.phase().terminal() && s.phase() != JobState.Phase.EMPTY) {
+            // Adopted while this site was lost: hand over now, as if the adopter's HandOver had arrived.
+            return onHandOver(s, new HandOver(jobId, m.by(), m.entity(), ctx.getSystem().ignoreRef()));
+        }
+        if (m.failure() != null) {
+            ctx.getLog().warn("job {}: cannot check for an adoption ({}); resuming", jobId, m.failure());
+        }
+        if (s.phase() == JobState.Phase.QUEUED || s.phase() == JobState.Phase.NEGOTIATING) {
+            askCandidates(s.spec());
+        }
+        return Effect().none();
+    }
+
+    /** Recovering an adopted Job: reads its first event (JobAdopted) to know whom to hand over from. */
+    private void readAdoptionSource() {
+        ctx.pipeToSelf(JournalReader.read(ctx.getSystem(), persistenceId().id(), false, 1, Duration.ofSeconds(30)),
+                (r, failure) -> {
+                    if (failure == null && !r.events().isEmpty() && r.events().get(0) instanceof JobAdopted a) {
+                        return new GotAdoptionSource(a.from(), a.fromEntity(), null);
+                    }
+                    return new GotAdoptionSource(null, null, failure != null ? failure.toString()
+                            : "first event is " + (r.events().isEmpty() ? "missing" : r.events().get(0)));
+                });
+    }
+
+    /** Tells the previous owner that this site adopted the job, again every placed-check interval until it answers. */
+    private void pushHandOver(JobState s) {
+        if (adoptedFrom == null) {
+            if (JobDirectory.generationOf(entity.getEntityId()) > 0 && !s.phase().terminal()
+                    && s.phase() != JobState.Phase.EMPTY) {
+                readAdoptionSource(); // a failed read earlier: try again
+            }
+            return;
+        }
+        if (handOverAcked || s.phase().terminal()) {
+            return;
+        }
+        if (router == null) {
+            router = new JobRouter(ctx.getSystem());
+        }
+        router.tell(adoptedFrom, adoptedFromEntity, new HandOver(jobId, origin, entity.getEntityId(),
+                handOverAdapter));
+        timers.startSingleTimer("handover", PushHandOver.INSTANCE, settings.placedCheckInterval());
+    }
+
+    private Effect<JobEvent, JobState> onHandOverReply(JobState s, GotHandOverReply m) {
+        HandOverReply r = m.reply();
+        timers.cancel("handover");
+        if (r.accepted()) {
+            if (!handOverAcked) {
+                ctx.getLog().info("job {}: site {} handed it over ({})", jobId, adoptedFrom, r.ownerState());
+            }
+            handOverAcked = true;
+            return Effect().none();
+        }
+        if (s.phase().terminal()) {
+            return Effect().none();
+        }
+        // The job had already ended at its owner (e.g. it ran there during the partition): this copy must not run.
+        String reason = "job " + jobId + " had already ended at site " + adoptedFrom + " (" + r.ownerState()
+                + ") before this adoption took effect";
+        JobState before = s;
+        return Effect().persist(new JobCancelled(reason, clock.millis())).thenRun(ns -> {
+            timers.cancelAll();
+            if (before.phase() == JobState.Phase.AWARDING || before.phase() == JobState.Phase.PLACED) {
+                tellSite(before.site(), new CancelWorkload(jobId, before.epoch(), reason));
+            }
+            releaseAllBids(null);
+            passivate();
+        });
+    }
+
+    /**
+     * The previous owner's side of a hand-over: persists {@link JobHandedOver} (terminal), fences its own
+     * placement, and answers; a job that had already ended here answers not accepted.
+     */
+    private Effect<JobEvent, JobState> onHandOver(JobState s, HandOver h) {
+        if (s.phase() == JobState.Phase.HANDED_OVER || s.phase() == JobState.Phase.EMPTY) {
+            h.replyTo().tell(new HandOverReply(jobId, true, s.phase().name()));
+            passivate();
+            return Effect().none();
+        }
+        if (s.phase().terminal()) {
+            h.replyTo().tell(new HandOverReply(jobId, false, s.phase().name()));
+            passivate();
+            return Effect().none();
+        }
+        String reason = "handed over to site " + h.by() + " (" + h.entity() + "), which adopted job " + jobId
+                + " while site " + origin + " was lost";
+        JobState before = s;
+        return Effect().persist(new JobHandedOver(h.by(), h.entity(), clock.millis())).thenRun(ns -> {
+            ctx.getLog().info("job {}: {}", jobId, reason);
+            timers.cancelAll();
+            if (before.phase() == JobState.Phase.AWARDING || before.phase() == JobState.Phase.PLACED) {
+                tellSite(before.site(), new CancelWorkload(jobId, before.epoch(), reason));
+            }
+            releaseAllBids(null);
+            h.replyTo().tell(new HandOverReply(jobId, true, ns.phase().name()));
+            passivate();
+        });
     }
 
     private void passivate() {

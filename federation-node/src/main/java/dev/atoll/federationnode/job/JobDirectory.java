@@ -14,7 +14,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * The Job entities of one site: Cluster Sharding within the site's data center (the origin site owns its
  * jobs). The entity type name is {@code Job-<site>} rather than plain {@code Job} so that the sharding
  * coordinator's and the remembered entities' persistence ids of different sites never collide in the shared
- * journal; each job's own persistence id is {@code Job|<id>}.
+ * journal; each job's own persistence id is {@code Job|<entity id>}: {@code Job|<id>} for a job submitted here,
+ * {@code Job|<id>|a<n>} for a job this site adopted from a lost owner (see {@link Adopter}).
  */
 public final class JobDirectory {
     private final ClusterSharding sharding;
@@ -41,6 +42,48 @@ public final class JobDirectory {
         EntityTypeKey<Job.Command> key = typeKey(site);
         sharding.init(Entity.of(key, ctx -> Job.create(ctx, site, registry, notifier, settings)));
         return new JobDirectory(sharding, key);
+    }
+
+    /** Separates a job id from its adoption generation in an adopted Job's entity id ({@code <job>|a<n>}). */
+    public static final String ADOPTED_MARK = "|a";
+
+    /**
+     * @return the job id of entity {@code entityId}: itself for an origin's Job, the part before {@code |a<n>}
+     *     for an adopted one (job ids cannot contain {@code |})
+     */
+    public static String jobIdOf(String entityId) {
+        int i = entityId.indexOf(ADOPTED_MARK);
+        return i < 0 ? entityId : entityId.substring(0, i);
+    }
+
+    /**
+     * @return the adoption generation of entity {@code entityId}: 0 for an origin's Job, n for {@code <job>|a<n>}
+     * @throws IllegalArgumentException if the part after {@code |a} is not a positive number
+     */
+    public static int generationOf(String entityId) {
+        int i = entityId.indexOf(ADOPTED_MARK);
+        if (i < 0) {
+            return 0;
+        }
+        String n = entityId.substring(i + ADOPTED_MARK.length());
+        try {
+            int g = Integer.parseInt(n);
+            if (g >= 1) {
+                return g;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("entity id " + entityId + ": adoption generation '" + n
+                + "' is not a positive number");
+    }
+
+    /** @return the entity id of generation {@code generation} (&gt;= 1) of an adopted job: {@code <job>|a<n>} */
+    public static String adoptedEntityId(String jobId, int generation) {
+        if (generation < 1) {
+            throw new IllegalArgumentException("adoption generation must be >= 1, got " + generation);
+        }
+        return jobId + ADOPTED_MARK + generation;
     }
 
     /** @return the entity ref of job {@code id} (created on first message) */

@@ -38,11 +38,13 @@ public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedA
 
     /** Life-cycle phases. */
     public enum Phase {
-        EMPTY, QUEUED, NEGOTIATING, AWARDING, PLACED, COMPLETED, FAILED, REJECTED, CANCELLED;
+        // HANDED_OVER is appended last: Kryo writes enum ordinals, and snapshots hold them.
+        EMPTY, QUEUED, NEGOTIATING, AWARDING, PLACED, COMPLETED, FAILED, REJECTED, CANCELLED, HANDED_OVER;
 
-        /** @return true for COMPLETED, FAILED, REJECTED and CANCELLED */
+        /** @return true for COMPLETED, FAILED, REJECTED, CANCELLED and HANDED_OVER (adopted by another site) */
         public boolean terminal() {
-            return this == COMPLETED || this == FAILED || this == REJECTED || this == CANCELLED;
+            return this == COMPLETED || this == FAILED || this == REJECTED || this == CANCELLED
+                    || this == HANDED_OVER;
         }
     }
 
@@ -84,6 +86,14 @@ public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedA
         } else if (e instanceof JobCancelled c) {
             return new JobState(Phase.CANCELLED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
                     placedAt, c.atMillis(), c.reason());
+        } else if (e instanceof dev.atoll.protocol.event.JobAdopted a) {
+            // The adopter owns the job from now on (origin = owner), under epochs above the lost owner's.
+            return new JobState(Phase.QUEUED, a.spec(), a.by(), a.submittedAtMillis(), a.epochBase(), List.of(), null,
+                    null, null, 0, 0, "adopted from site " + a.from() + " (" + a.fromEntity() + "), which was lost");
+        } else if (e instanceof dev.atoll.protocol.event.JobHandedOver h) {
+            return new JobState(Phase.HANDED_OVER, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
+                    placedAt, h.atMillis(), "handed over to site " + h.to() + " (entity " + h.entity()
+                    + "), which adopted it while this site was lost");
         } else if (e instanceof JobRequeued r) {
             return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, r.epoch()), candidates, null,
                     null, null, placedAt, endedAt, r.reason());
@@ -104,9 +114,10 @@ public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedA
             case FAILED -> "failed";
             case REJECTED -> "rejected";
             case CANCELLED -> "cancelled";
+            case HANDED_OVER -> "handed-over";
         };
         boolean placedNow = phase == Phase.PLACED || phase == Phase.COMPLETED
-                || (phase.terminal() && placement != null);
+                || (phase.terminal() && phase != Phase.HANDED_OVER && placement != null);
         double delay = placedAt > 0 ? (placedAt - submittedAt) / 1000.0
                 : ((phase.terminal() ? endedAt : nowMillis) - submittedAt) / 1000.0;
         String why = liveReason != null && !phase.terminal() && phase != Phase.PLACED ? liveReason : reason;

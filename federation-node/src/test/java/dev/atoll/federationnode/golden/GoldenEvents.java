@@ -74,6 +74,9 @@ public final class GoldenEvents {
         m.put("JobRequeued", new JobRequeued(3, "lost at site site-a", 1_767_229_100_000L));
         m.put("SiteDrainChanged", new dev.atoll.protocol.event.SiteDrainChanged(true, "PDU swap in rack 3",
                 1_767_225_800_000L));
+        m.put("JobAdopted", new dev.atoll.protocol.event.JobAdopted(spec, SiteId.of("site-c"), "train-42", a, 1, 3,
+                1_767_225_500_000L, 1_767_229_300_000L));
+        m.put("JobHandedOver", new dev.atoll.protocol.event.JobHandedOver(a, "train-42|a1", 1_767_229_400_000L));
         m.put("HoldCreatedV0", new HoldCreatedV0(h, j, 3, p));
         // The shape before the owner was added (Kryo id 302); its bytes were written by that version.
         m.put("AllocationCommittedV1", new AllocationCommittedV1(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L));

@@ -8,7 +8,7 @@ import dev.atoll.protocol.AtollSerializable;
  */
 public sealed interface JobEvent extends AtollSerializable
         permits JobSubmitted, NegotiationStarted, BidChosen, JobPlaced, JobWaiting, JobCompleted, JobFailed,
-        JobRejected, JobCancelled, JobRequeued {
+        JobRejected, JobCancelled, JobRequeued, JobAdopted, JobHandedOver {
     /** @return when it happened, epoch milliseconds */
     long atMillis();
 }

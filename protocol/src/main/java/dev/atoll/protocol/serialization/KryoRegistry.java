@@ -122,6 +122,8 @@ public final class KryoRegistry {
         core(327, JobRejected.class);
         core(328, JobCancelled.class);
         core(329, JobRequeued.class);
+        core(330, dev.atoll.protocol.event.JobAdopted.class);
+        core(331, dev.atoll.protocol.event.JobHandedOver.class);
     }
 
     private KryoRegistry() {

@@ -132,6 +132,8 @@ class KryoRoundTripTest {
         all.add(new JobRejected("no site has model TPUv5", 8L));
         all.add(new JobCancelled("by broker", 9L));
         all.add(new JobRequeued(3, "site-a lost", 10L));
+        all.add(new dev.atoll.protocol.event.JobAdopted(spec, SiteId.of("site-c"), job.value(), site, 1, 3, 1L, 11L));
+        all.add(new dev.atoll.protocol.event.JobHandedOver(site, job.value() + "|a1", 12L));
         return all;
     }
 
