@@ -83,26 +83,35 @@ import org.junit.jupiter.api.Test;
  * HTTP API is then cross-checked on {@code atoll.crash.http-check} jobs (seeded sample plus every job that is
  * not terminal): each must answer 200 at the accepting node with the state the journal gives.
  *
- * <p>Kills: a seeded gap of {@code atoll.crash.kill-gap-ms} (2,000..6,000 ms) before each, then a victim among
- * the nodes that are up, while at least one other node stays up (a kill never takes the last live member:
- * that would be a full-cluster restart, a different scenario). Every third kill (the first included) takes the
- * cluster's oldest member, the node up the longest; every node hosts its own site's shard coordinator and
- * SiteAgent singleton (one node per site), and the harness counts kills whose victim's log shows it started
- * its Job shard coordinator. A restarted node's site file lists only the other nodes as seeds, so it joins
- * the running cluster and never forms a second one on its own (Pekko's first seed node would after
- * {@code seed-node-timeout}).
+ * <p>Kills: once at least two nodes are up (a kill never takes the last live member: that would be a
+ * full-cluster restart, a different scenario), a seeded random wait of {@code atoll.crash.kill-gap-ms}
+ * (500..3,000 ms), then SIGKILL of a node that is up; so up to two nodes are down at once and kills land at
+ * random moments of the submission stream, of a restart's recovery and of the others' negotiations. Every third
+ * kill (the first included) takes the cluster's oldest member, the node up the longest; every node hosts its own
+ * site's shard coordinator and SiteAgent singleton (one node per site, each site its own data center), and the
+ * harness counts kills whose victim's log shows it had started its Job shard coordinator. A restarted node's
+ * site file lists only the other nodes as seeds, so it joins the running cluster and never forms a second one
+ * on its own (as Pekko's first seed node does when the others do not answer within {@code seed-node-timeout}:
+ * seen in an earlier run, where a restarted site a formed its own cluster and site b then failed to join).
+ *
+ * <p>Node JVMs: {@code -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}, and a class-data archive written by a
+ * throw-away node at the start ({@code atoll.crash.cds}, default true): about a third less CPU per node start.
+ * {@code pekko.cluster.retry-unsuccessful-join-after = 2s}: a restarted node's first join only makes the cluster
+ * down its old incarnation; the default 10 s before the next attempt was the longest wait of a restart.
  *
  * <p>Submissions: one job every {@code atoll.crash.submit-interval-ms} (25) from
- * {@code atoll.crash.submit-threads} (8) threads, round-robin over nodes that are up; a refused connection
+ * {@code atoll.crash.submit-threads} (32) threads, round-robin over nodes that are up; a refused connection
  * goes to another node, an ambiguous failure (reset, timeout, 503: the job may exist) is retried at the same
  * node, since job ids are idempotent per origin site.
  *
- * <p>It prints its phases (boot, submissions, kills, restarts kill-to-up, settle, verification) with wall times.
+ * <p>It prints its phases (archive, boot, kills, submissions, restarts kill-to-up, settle, verification) with wall
+ * times, the CPU seconds of the node JVMs, the harness and Cassandra, and the load average: on a shared machine
+ * the CPU seconds are the figure that does not depend on the other users.
  * Knobs (system properties): {@code atoll.crash.jobs} (5000), {@code atoll.crash.kills} (20),
  * {@code atoll.crash.seed} (20261129), {@code atoll.crash.submit-interval-ms} (25),
- * {@code atoll.crash.submit-threads} (8), {@code atoll.crash.kill-gap-ms} ("2000..6000"),
+ * {@code atoll.crash.submit-threads} (32), {@code atoll.crash.kill-gap-ms} ("500..3000"),
  * {@code atoll.crash.nodes-per-site} (6 nodes of 8 H800), {@code atoll.crash.speedup} (20),
- * {@code atoll.crash.http-check} (500), {@code atoll.crash.settle-seconds} (240),
+ * {@code atoll.crash.http-check} (500), {@code atoll.crash.settle-seconds} (240), {@code atoll.crash.cds} (true),
  * {@code atoll.crash.up-timeout-seconds} (600). Figures: docs/operations/recovery.md. Needs Cassandra
  * (bin/cassandra-local start): skipped without, failed when {@code CI=true}.
  */
@@ -122,6 +131,9 @@ class CrashHarnessTest {
     private final AtomicLongArray upSince = new AtomicLongArray(3);
     private final long[] logOffset = new long[3];
     private final List<Double> restartSeconds = Collections.synchronizedList(new ArrayList<>());
+    /** CPU seconds of node JVMs that ended (read just before each SIGKILL / stop). */
+    private double nodeCpuSeconds;
+    private int incarnations;
 
     private final int[] incarnation = new int[3];
     private Path runDir;
@@ -170,6 +182,7 @@ class CrashHarnessTest {
         }
         Random random = new Random(seed);
         Map<String, Double> phases = new LinkedHashMap<>();
+        double cassandraCpuBefore = cassandraCpuSeconds();
         try {
             jvmOptions.addAll(classDataArchive(run));
             phases.put("class-data archive (one throw-away node)", seconds());
@@ -180,8 +193,8 @@ class CrashHarnessTest {
             awaitUp(1);
             awaitUp(2);
             phases.put("boot (3 nodes up)", seconds() - phases.get("class-data archive (one throw-away node)"));
-            System.out.printf("crash harness: run %s, 3 nodes up after %.1f s; %d jobs, %d kills, seed %d%n", run,
-                    seconds(), jobs, kills, seed);
+            System.out.printf("crash harness: run %s, 3 nodes up after %.1f s; %d jobs, %d kills, seed %d; load average %s%n",
+                    run, seconds(), jobs, kills, seed, loadAverage());
 
             Map<String, Integer> accepted = new ConcurrentHashMap<>();
             Submitter submitter = new Submitter(run, jobs, accepted);
@@ -270,6 +283,10 @@ class CrashHarnessTest {
             phases.put("HTTP cross-check (" + http.checked + " jobs)", seconds() - httpStart);
             double wall = seconds();
             phases.put("total", wall);
+            double cpu = nodeCpuSeconds;
+            for (int i = 0; i < 3; i++) {
+                cpu += ProcessHandle.of(nodes[i].pid()).map(CrashHarnessTest::cpuSeconds).orElse(0.0);
+            }
             List<Double> restartsSorted = new ArrayList<>(restartSeconds);
             Collections.sort(restartsSorted);
             System.out.println("phases (wall s):");
@@ -279,6 +296,11 @@ class CrashHarnessTest {
                         restartsSorted.get(restartsSorted.size() / 2), restartsSorted.get(restartsSorted.size() - 1),
                         restartsSorted.size());
             }
+            System.out.printf("CPU: node JVMs %.1f s (%d incarnations, the throw-away archive node included), harness"
+                    + " JVM %.1f s, Cassandra %.1f s (shared: other users' writes count too); load average %s%n", cpu,
+                    incarnations, java.lang.management.ManagementFactory.getPlatformMXBean(
+                            com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() / 1e9,
+                    cassandraCpuSeconds() - cassandraCpuBefore, loadAverage());
             System.out.printf("kills: %d (a %d, b %d, c %d), of the oldest member %d, of a shard-coordinator host %d%n",
                     kills, killsBySite[0], killsBySite[1], killsBySite[2], oldestKills, coordinatorKills);
             System.out.printf("states %s; HTTP checked %d jobs, %d disagree with the journal, %d not found%n", byState,
@@ -392,7 +414,10 @@ class CrashHarnessTest {
             HTTP.send(HttpRequest.newBuilder(URI.create(self.url() + "/v1/jobs/" + run + "-cds"))
                     .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } finally {
+            incarnations++;
+            double cpu = ProcessHandle.of(node.pid()).map(CrashHarnessTest::cpuSeconds).orElse(0.0);
             clean = node.stop(Duration.ofSeconds(120));
+            nodeCpuSeconds += cpu;
         }
         if (!clean || !Files.exists(jsa) || Files.size(jsa) == 0) {
             System.out.println("crash harness: no class-data archive (node stopped cleanly: " + clean
@@ -442,6 +467,7 @@ class CrashHarnessTest {
         String id = sites.get(i).id().value();
         Path nodeLog = runDir.resolve(id).resolve("node.log");
         logOffset[i] = Files.exists(nodeLog) ? Files.size(nodeLog) : 0;
+        incarnations++;
         nodes[i] = NodeProcess.start(id, classpath, jvmOptions, LocalFederation.NODE_MAIN,
                 (restart ? restartFiles : siteFiles).get(i), runDir.resolve(id + "." + incarnation[i] + ".log"), runDir);
     }
@@ -512,8 +538,32 @@ class CrashHarnessTest {
     private void kill(int i) throws Exception {
         up.set(i, 0);
         ProcessHandle h = ProcessHandle.of(nodes[i].pid()).orElseThrow();
+        nodeCpuSeconds += cpuSeconds(h);
         h.destroyForcibly(); // SIGKILL on Linux
         h.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    /** @return the 1, 5 and 15 minute load averages (Linux), for the figures printed next to wall times */
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return String.format("%.2f", l);
+        }
+    }
+
+    /** @return CPU seconds used so far by the local Cassandra server process (0 if not found) */
+    private static double cassandraCpuSeconds() {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains("org.apache.cassandra.service.CassandraDaemon"))
+                        .orElse(false))
+                .mapToDouble(CrashHarnessTest::cpuSeconds).sum();
+    }
+
+    private static double cpuSeconds(ProcessHandle h) {
+        return h.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(0.0);
     }
 
     private int liveNode(int start) {
@@ -534,7 +584,7 @@ class CrashHarnessTest {
         private final int jobs;
         private final Map<String, Integer> accepted;
         private final ScheduledExecutorService pool = Executors.newScheduledThreadPool(
-                Integer.getInteger("atoll.crash.submit-threads", 8));
+                Integer.getInteger("atoll.crash.submit-threads", 32));
         private final CountDownLatch done;
         private final AtomicInteger rr = new AtomicInteger();
         private final AtomicLong lastAcceptNanos = new AtomicLong();
