@@ -186,12 +186,14 @@ class CrashHarnessTest {
         try {
             jvmOptions.addAll(classDataArchive(run));
             phases.put("class-data archive (one throw-away node)", seconds());
-            startNode(0, false);
-            awaitUp(0);
-            startNode(1, false);
-            startNode(2, false);
-            awaitUp(1);
-            awaitUp(2);
+            // all three at once: site a is the first seed and forms the cluster; b and c (not first seeds) keep
+            // asking the seeds until a answers, and never form a cluster of their own
+            for (int i = 0; i < 3; i++) {
+                startNode(i, false);
+            }
+            for (int i = 0; i < 3; i++) {
+                awaitUp(i);
+            }
             phases.put("boot (3 nodes up)", seconds() - phases.get("class-data archive (one throw-away node)"));
             System.out.printf("crash harness: run %s, 3 nodes up after %.1f s; %d jobs, %d kills, seed %d; load average %s%n",
                     run, seconds(), jobs, kills, seed, loadAverage());
@@ -695,6 +697,7 @@ class CrashHarnessTest {
      */
     private Map<String, JobState> settle(CqlSession cql, Map<String, Integer> accepted, Duration max) throws Exception {
         Map<String, JobState> last = new ConcurrentHashMap<>();
+        Map<String, String> unread = new ConcurrentHashMap<>();
         PreparedStatement q = cql.prepare("SELECT event FROM atoll_journal.messages WHERE persistence_id = ?"
                 + " AND partition_nr = 0");
         AtollKryoSerializer kryo = new AtollKryoSerializer();
@@ -703,7 +706,8 @@ class CrashHarnessTest {
         while (true) {
             rounds++;
             List<String> open = accepted.keySet().stream()
-                    .filter(id -> last.get(id) == null || !last.get(id).phase().terminal()).toList();
+                    .filter(id -> last.get(id) == null || !last.get(id).phase().terminal() || unread.containsKey(id))
+                    .toList();
             if (open.isEmpty()) {
                 break;
             }
@@ -719,16 +723,27 @@ class CrashHarnessTest {
                                 st = st.apply((JobEvent) kryo.fromBinary(bytes(row.getByteBuffer("event"))));
                             }
                             last.put(id, st);
+                            unread.remove(id);
                         })
-                        .whenComplete((v, e) -> inFlight.release()));
+                        .whenComplete((v, e) -> {
+                            inFlight.release();
+                            if (e != null) {
+                                unread.put(id, e.toString()); // a loaded Cassandra timed out: read it next round
+                            }
+                        }));
             }
-            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+                    .get(5, TimeUnit.MINUTES);
             if (System.nanoTime() > deadline) {
                 break;
             }
             new CountDownLatch(1).await(1, TimeUnit.SECONDS); // poll interval, not a timing assertion
         }
         System.out.printf("settle: %d journal rounds%n", rounds);
+        if (!unread.isEmpty()) {
+            throw new IllegalStateException(unread.size() + " jobs' journals could not be read from Cassandra, e.g. "
+                    + unread.entrySet().iterator().next());
+        }
         return last;
     }
 
@@ -815,8 +830,13 @@ class CrashHarnessTest {
 
     private static CqlSession session() {
         var c = ConfigFactory.load(ConfigFactory.parseResources("atoll-cassandra.conf"));
+        // the harness reads while the nodes write on a loaded machine: 30 s per request, not the driver's 2 s
         return CqlSession.builder().addContactPoint(Journals.cassandraContactPoint())
-                .withLocalDatacenter(c.getString("atoll.cassandra.local-datacenter")).build();
+                .withLocalDatacenter(c.getString("atoll.cassandra.local-datacenter"))
+                .withConfigLoader(com.datastax.oss.driver.api.core.config.DriverConfigLoader.programmaticBuilder()
+                        .withDuration(com.datastax.oss.driver.api.core.config.DefaultDriverOption.REQUEST_TIMEOUT,
+                                Duration.ofSeconds(30)).build())
+                .build();
     }
 
     /**
