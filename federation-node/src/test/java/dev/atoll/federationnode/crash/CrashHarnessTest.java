@@ -146,7 +146,18 @@ class CrashHarnessTest {
             // a loaded 2-core CI box can take longer than Artery's default 3 s to bind the port
             "-Dpekko.remote.artery.bind.bind-timeout=60s",
             // a restarted node's first Join makes the cluster down its old incarnation; retry after 2 s, not 10 s
-            "-Dpekko.cluster.retry-unsuccessful-join-after=2s"));
+            "-Dpekko.cluster.retry-unsuccessful-join-after=2s",
+            // A node restarted on a machine at load 45 restarts its remembered Jobs all at once: with the defaults
+            // (2 s to load a shard's remembered entities, 5 s per Cassandra request, the journal's circuit
+            // breaker open after 10 failures for 30 s) the reads timed out, the breaker opened and the node's
+            // SiteAgent failed its writes for minutes (run ae41e3). Fewer recoveries at once and patient timeouts:
+            "-Dpekko.persistence.max-concurrent-recoveries=16",
+            "-Dpekko.cluster.sharding.waiting-for-state-timeout=30s",
+            "-Dpekko.cluster.sharding.updating-state-timeout=30s",
+            "-Ddatastax-java-driver.basic.request.timeout=20s",
+            "-Dpekko.persistence.cassandra.journal.circuit-breaker.max-failures=100",
+            "-Dpekko.persistence.cassandra.journal.circuit-breaker.call-timeout=30s",
+            "-Dpekko.persistence.cassandra.journal.circuit-breaker.reset-timeout=5s"));
 
     @Test
     void sigkillTwentyTimesLosesNothingRunsNothingTwiceAndOvercommitsNothing() throws Exception {
