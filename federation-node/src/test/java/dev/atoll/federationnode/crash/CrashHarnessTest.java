@@ -69,7 +69,7 @@ import org.junit.jupiter.api.Test;
  * restarted at once on the same journal. After it settles it prints
  * {@code lost=.. duplicate=.. overcommitted=..} and asserts all three are 0, every job is terminal or queued
  * with a reason, and the kills took the oldest member and shard-coordinator hosts. Default size 500 x 6; the
- * issue's 5,000 x 20 ({@code -Datoll.crash.jobs=5000 -Datoll.crash.kills=20}) passed 3 of 5 runs on the shared VM
+ * issue's 5,000 x 20 ({@code -Datoll.crash.jobs=5000 -Datoll.crash.kills=20}) passed 3 of 6 runs on the shared VM
  * and is not the default yet: see docs/operations/recovery.md for the two failures (a restarted node's
  * remembered-entity storm at load 45; a restarted node stuck WeaklyUp).
  *
