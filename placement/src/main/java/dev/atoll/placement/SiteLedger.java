@@ -33,7 +33,8 @@ import java.util.TreeMap;
  * <p>Invariants (DESIGN.md invariant 1), checked on every change, which is refused with
  * {@link LedgerViolation} and leaves the ledger untouched: on every device, allocated + held
  * thousandths are within 0..1000; so per node and per pool, allocated + held &lt;= capacity; a job has at
- * most one allocation at a time.
+ * most one allocation at a time. A hold's placement must list each node once, in ascending order (so no
+ * device is counted twice within one hold).
  *
  * <p>Not thread-safe: owned by one actor or one simulation thread.
  */
@@ -338,7 +339,15 @@ public final class SiteLedger implements SiteView {
         if (p.shares().isEmpty()) {
             throw new LedgerViolation("hold " + h.hold() + " has no devices");
         }
+        int previousNode = -1;
         for (NodeShare s : p.shares()) {
+            // One share per node, ascending (Placement's contract): checking each share against the usage
+            // before the hold is only sound when no node, hence no device, appears twice.
+            if (s.node() <= previousNode) {
+                throw new LedgerViolation("hold " + h.hold() + " lists node " + s.node() + " after node "
+                        + previousNode + " (shares must be one per node, in ascending node order)");
+            }
+            previousNode = s.node();
             if (s.node() >= nodeCount()) {
                 throw new LedgerViolation("hold " + h.hold() + " names node " + s.node() + ", site " + site()
                         + " has " + nodeCount() + " nodes");

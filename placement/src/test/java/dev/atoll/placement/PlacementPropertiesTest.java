@@ -80,6 +80,53 @@ class PlacementPropertiesTest {
         assertThat(l.usedDevices()).isEqualTo(l.spec().deviceCount() - free);
     }
 
+    /**
+     * A hold whose placement names a node more than once (or out of order) is refused whatever the usage,
+     * even when every share alone would fit: nothing changes and no device ever passes 1000/1000.
+     */
+    @Property(tries = 200)
+    void placementsRepeatingANodeAreRefused(@ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+        Random r = new Random(seed);
+        SiteLedger l = new SiteLedger(randomSite(r, "s"));
+        // Some background usage first.
+        PackingPolicy ff = new FirstFit();
+        for (int i = 0; i < 6; i++) {
+            JobSpec j = randomJob(r, "bg" + i, "t");
+            PlacementResult res = l.find(j, ff);
+            if (res instanceof PlacementResult.Fit fit) {
+                Fixtures.commit(l, "bg" + i, fit.placement());
+            }
+        }
+        int node = r.nextInt(l.nodeCount());
+        int dpn = l.devicesPerNode(node);
+        List<NodeShare> shares = new ArrayList<>();
+        int copies = 2 + r.nextInt(3);
+        for (int c = 0; c < copies; c++) {
+            int from = r.nextInt(dpn);
+            List<Integer> devs = new ArrayList<>();
+            for (int d = from; d < Math.min(dpn, from + 1 + r.nextInt(dpn)); d++) {
+                devs.add(d);
+            }
+            shares.add(new NodeShare(node, devs, 1 + r.nextInt(1000)));
+        }
+        // Possibly another node in between, so the repeat is not always adjacent.
+        if (l.nodeCount() > 1 && r.nextBoolean()) {
+            int other = (node + 1) % l.nodeCount();
+            if (l.model(other).equals(l.model(node))) {
+                shares.add(1, new NodeShare(other, List.of(0), 1 + r.nextInt(1000)));
+            }
+        }
+        Placement p = new Placement(l.site(), l.model(node), shares);
+        String before = Fixtures.usage(l);
+        long events = l.appliedEvents();
+        assertThatThrownBy(() -> l.apply(new HoldCreated(HoldId.of("dup"), JobId.of("dup"), 1, p, 0)))
+                .isInstanceOf(LedgerViolation.class);
+        assertThat(Fixtures.usage(l)).isEqualTo(before);
+        assertThat(l.appliedEvents()).isEqualTo(events);
+        assertThat(l.hold(HoldId.of("dup"))).isNull();
+        checkSite(l);
+    }
+
     /** The ledger alone: random finds, holds, commits, releases and refused over-commits. */
     @Property(tries = 60)
     void ledgerInvariantsHoldAfterEveryEvent(@ForAll @LongRange(min = 0, max = 1_000_000) long seed) {

@@ -100,6 +100,29 @@ class SiteLedgerTest {
     }
 
     @Test
+    void aNodeListedTwiceInOneHoldIsRefusedAndChangesNothing() {
+        // Each share alone fits (600 <= 1000), together they would put device 0 of node 2 at 1200/1000.
+        Placement twice = new Placement(ledger.site(), ledger.model(2),
+                List.of(new NodeShare(2, List.of(0), 600), new NodeShare(2, List.of(0), 600)));
+        Placement descending = new Placement(ledger.site(), ledger.model(2),
+                List.of(new NodeShare(3, List.of(0), 1000), new NodeShare(2, List.of(0), 1000)));
+        String before = usage(ledger);
+        long events = ledger.appliedEvents();
+        HoldCreated h1 = new HoldCreated(HoldId.of("hx"), JobId.of("x"), 1, twice, 10);
+        HoldCreated h2 = new HoldCreated(HoldId.of("hy"), JobId.of("y"), 1, descending, 10);
+        assertThatThrownBy(() -> ledger.apply(h1)).isInstanceOf(LedgerViolation.class)
+                .hasMessageContaining("lists node 2 after node 2");
+        assertThatThrownBy(() -> ledger.check(h1)).isInstanceOf(LedgerViolation.class);
+        assertThatThrownBy(() -> ledger.apply(h2)).isInstanceOf(LedgerViolation.class)
+                .hasMessageContaining("lists node 2 after node 3");
+        assertThat(usage(ledger)).isEqualTo(before);
+        assertThat(ledger.usedMilli(2, 0)).isZero();
+        assertThat(ledger.appliedEvents()).isEqualTo(events);
+        assertThat(ledger.holds()).isEmpty();
+        ledger.checkInvariants();
+    }
+
+    @Test
     void sharedDeviceCannotExceedOneThousandMilli() {
         Placement p600 = new Placement(ledger.site(), ledger.model(2), List.of(new NodeShare(2, List.of(1), 600)));
         Placement p500 = new Placement(ledger.site(), ledger.model(2), List.of(new NodeShare(2, List.of(1), 500)));

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param site where it runs
  * @param model the accelerator model of every device in it (a gang never mixes models)
- * @param shares one entry per node, in ascending node order
+ * @param shares one entry per node, in ascending node order (not checked here, so that journaled events always
+ *     deserialize; {@code SiteLedger} refuses a hold that breaks it)
  */
 public record Placement(SiteId site, AcceleratorModel model, List<NodeShare> shares) {
     public Placement {
