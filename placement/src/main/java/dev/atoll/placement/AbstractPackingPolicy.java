@@ -20,6 +20,15 @@ import java.util.List;
  *   <li>A request of at most one node's devices goes on one node (as a pod does).
  *   <li>A larger partial-node request takes fully free nodes, then the remainder on one node.
  *   <li>A fractional request ({@code gpuMilli < 1000}) shares one device with room left.
+ *   <li>A service of {@code replicas} R &gt; 1 (inference) places R replicas of the shape above, all or
+ *       nothing, on one model at this site, as one {@link Placement}: replica by replica, each by rules 1-6
+ *       on the site as the earlier replicas left it, never on a node that already has
+ *       {@code maxReplicasPerNode} K of them (anti-affinity; -1 = no limit; a replica spanning nodes counts
+ *       on each). Replicas sharing a node use distinct devices, so a fractional service takes R different
+ *       devices (a node share lists the devices of all replicas on the node, each with {@code gpuMilli}).
+ *       Greedy (no backtracking): the models are tried separately and the lowest summed score wins. It is
+ *       {@code Never} when even an empty site could not take R replicas under K (an upper bound from node
+ *       sizes, counts and capacity), otherwise {@code Wait} until the replicas fit.
  * </ol>
  * Among feasible nodes the one with the lowest {@link #score} wins; ties go to the lower node number,
  * so decisions are deterministic.
@@ -68,6 +77,14 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
 
     @Override
     public PlacementResult place(SiteView site, JobSpec job) {
+        if (job.replicas() > 1) {
+            return placeReplicas(site, job);
+        }
+        return placeOne(site, job);
+    }
+
+    /** {@link #place} for one replica (rules 1-6 of the class description). */
+    private PlacementResult placeOne(SiteView site, JobSpec job) {
         List<PoolSpec> pools = site.spec().pools();
         boolean anyModel = false;
         boolean anyShape = false;
@@ -125,6 +142,211 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             }
         }
         return new PlacementResult.Wait(waitReason(site, job, models));
+    }
+
+    /**
+     * Rule 7: a service of {@code job.replicas()} replicas with at most {@code job.maxReplicasPerNode()} per
+     * node, placed all-or-nothing as one {@link Placement}.
+     */
+    private PlacementResult placeReplicas(SiteView site, JobSpec job) {
+        JobSpec one = oneReplica(job);
+        PlacementResult single = placeOne(site, one);
+        if (single instanceof PlacementResult.Never) {
+            return single;
+        }
+        int replicas = job.replicas();
+        int perNode = job.maxReplicasPerNode() < 0 ? Integer.MAX_VALUE : job.maxReplicasPerNode();
+        List<PoolSpec> pools = site.spec().pools();
+        Candidate best = null;
+        long mostPossible = 0;
+        for (int i = 0; i < pools.size(); i++) {
+            PoolSpec p = pools.get(i);
+            if (!one.models().accepts(p.model()) || !shapeFits(pools, p, one) || modelSeenBefore(pools, i, one)) {
+                continue;
+            }
+            long possible = replicaBound(site, one, p.model(), perNode);
+            mostPossible = Math.max(mostPossible, possible);
+            if (possible < replicas) {
+                continue;
+            }
+            Candidate c = placeReplicasOnModel(site, one, p.model(), replicas, perNode);
+            if (c != null && (best == null || c.score < best.score)) {
+                best = c;
+                if (firstFeasibleWins()) {
+                    break;
+                }
+            }
+        }
+        String shape = replicas + " replicas of " + (one.gpuMilli() < 1000 ? one.gpuMilli() + "/1000 of a device"
+                : one.devices() + (one.wholeNodes() ? " whole-node devices" : " devices")) + " of "
+                + (one.models().isAny() ? "one model" : one.models().toString())
+                + (perNode == Integer.MAX_VALUE ? "" : ", at most " + perNode + " per node");
+        if (best != null) {
+            return new PlacementResult.Fit(best.placement);
+        }
+        if (mostPossible < replicas) {
+            return new PlacementResult.Never("site " + site.site() + " can hold at most " + mostPossible
+                    + " replicas even when idle, service needs " + shape);
+        }
+        return new PlacementResult.Wait("site " + site.site() + ": not enough room now for " + shape);
+    }
+
+    /** @return {@code job} as one replica with no per-node limit (the shape rules 1-6 place) */
+    private static JobSpec oneReplica(JobSpec job) {
+        return new JobSpec(job.id(), job.tenant(), job.kind(), job.devices(), job.gpuMilli(), job.models(),
+                job.wholeNodes(), job.durationSeconds(), job.priority(), job.preemptible(),
+                job.checkpointIntervalSeconds(), 1, -1, job.preferredRegion(), job.jobClass());
+    }
+
+    /**
+     * An upper bound of the replicas of {@code one} that {@code model}'s nodes at an idle site could take with
+     * at most {@code perNode} per node: per node min(K, devices of the node / devices of a replica) when a
+     * replica fits on one node (min(K, devices of the node) for a fractional one, as replicas on a node use
+     * distinct devices); for replicas spanning nodes, min(capacity / devices, K x nodes).
+     */
+    private static long replicaBound(SiteView site, JobSpec one, AcceleratorModel model, int perNode) {
+        int[] nodes = site.nodesOf(model);
+        boolean someNodeHoldsOne = false;
+        long capacity = 0;
+        for (int n : nodes) {
+            int dpn = site.devicesPerNode(n);
+            capacity += dpn;
+            if (one.gpuMilli() < 1000 || (one.devices() <= dpn && (!one.wholeNodes() || one.devices() == dpn))) {
+                someNodeHoldsOne = true;
+            }
+        }
+        if (!someNodeHoldsOne) {
+            return Math.min(capacity / one.devices(), (long) perNode * nodes.length);
+        }
+        long total = 0;
+        for (int n : nodes) {
+            int dpn = site.devicesPerNode(n);
+            int fit = one.gpuMilli() < 1000 ? dpn : one.wholeNodes() ? (one.devices() == dpn ? 1 : 0)
+                    : dpn / one.devices();
+            total += Math.min(perNode, fit);
+        }
+        return total;
+    }
+
+    /**
+     * Places {@code replicas} copies of {@code one} on {@code model}'s nodes, one after the other on a what-if
+     * view of the site ({@link ReplicaView}) that shows the earlier replicas' devices as used and hides nodes
+     * holding {@code perNode} replicas already.
+     *
+     * @return the merged placement and the summed score, or null if some replica does not fit now
+     */
+    private Candidate placeReplicasOnModel(SiteView site, JobSpec one, AcceleratorModel model, int replicas,
+                                           int perNode) {
+        ReplicaView view = new ReplicaView(site, perNode);
+        java.util.TreeMap<Integer, java.util.TreeSet<Integer>> taken = new java.util.TreeMap<>();
+        double total = 0;
+        for (int r = 0; r < replicas; r++) {
+            Candidate c = placeOnModel(view, one, model);
+            if (c == null) {
+                return null;
+            }
+            total += c.score;
+            for (NodeShare s : c.placement.shares()) {
+                java.util.TreeSet<Integer> devices = taken.computeIfAbsent(s.node(), k -> new java.util.TreeSet<>());
+                for (int d : s.devices()) {
+                    if (!devices.add(d)) {
+                        throw new IllegalStateException("replica " + r + " of " + one.id() + " took device " + d
+                                + " of node " + s.node() + " twice");
+                    }
+                }
+                view.take(s.node(), s.devices());
+            }
+        }
+        List<NodeShare> shares = new ArrayList<>(taken.size());
+        taken.forEach((node, devices) -> shares.add(new NodeShare(node, new ArrayList<>(devices), one.gpuMilli())));
+        return new Candidate(new Placement(site.site(), model, shares), total);
+    }
+
+    /**
+     * A site as the replicas placed so far leave it: their devices are fully used (so the next replica on the
+     * node takes other devices) and a node with {@code perNode} replicas shows no room at all.
+     */
+    private static final class ReplicaView implements SiteView {
+        private final SiteView base;
+        private final int perNode;
+        private final java.util.Map<Integer, java.util.Set<Integer>> takenDevices = new java.util.HashMap<>();
+        private final java.util.Map<Integer, Integer> replicasOn = new java.util.HashMap<>();
+
+        ReplicaView(SiteView base, int perNode) {
+            this.base = base;
+            this.perNode = perNode;
+        }
+
+        void take(int node, List<Integer> devices) {
+            takenDevices.computeIfAbsent(node, k -> new java.util.HashSet<>()).addAll(devices);
+            replicasOn.merge(node, 1, Integer::sum);
+        }
+
+        private boolean full(int node) {
+            return replicasOn.getOrDefault(node, 0) >= perNode;
+        }
+
+        @Override
+        public dev.atoll.protocol.SiteId site() {
+            return base.site();
+        }
+
+        @Override
+        public dev.atoll.protocol.SiteSpec spec() {
+            return base.spec();
+        }
+
+        @Override
+        public int nodeCount() {
+            return base.nodeCount();
+        }
+
+        @Override
+        public AcceleratorModel model(int node) {
+            return base.model(node);
+        }
+
+        @Override
+        public int pool(int node) {
+            return base.pool(node);
+        }
+
+        @Override
+        public int devicesPerNode(int node) {
+            return base.devicesPerNode(node);
+        }
+
+        @Override
+        public int freeDevices(int node) {
+            if (full(node)) {
+                return 0;
+            }
+            java.util.Set<Integer> t = takenDevices.get(node);
+            if (t == null) {
+                return base.freeDevices(node);
+            }
+            int free = base.freeDevices(node);
+            for (int d : t) {
+                if (base.usedMilli(node, d) == 0) {
+                    free--;
+                }
+            }
+            return free;
+        }
+
+        @Override
+        public int usedMilli(int node, int device) {
+            if (full(node)) {
+                return 1000;
+            }
+            java.util.Set<Integer> t = takenDevices.get(node);
+            return t != null && t.contains(device) ? 1000 : base.usedMilli(node, device);
+        }
+
+        @Override
+        public int[] nodesOf(AcceleratorModel model) {
+            return base.nodesOf(model);
+        }
     }
 
     /** @return true if a pool before {@code i} has the same model and could take the request's shape */

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Chooses the nodes and devices for one replica of a request inside one site (in-site packing).
+ * Chooses the nodes and devices for a request inside one site (in-site packing): one replica for a job, all
+ * {@code replicas} of a service at once (all-or-nothing, at most {@code maxReplicasPerNode} per node; see
+ * {@link AbstractPackingPolicy} rule 7).
  * Implementations are pure functions of the {@link SiteView} and the request: they never change the
  * ledger; the caller turns a {@link PlacementResult.Fit} into a hold.
  */
@@ -15,7 +17,8 @@ public interface PackingPolicy {
 
     /**
      * @param site the current state of one site
-     * @param job the request; {@code job.devices()} devices of one replica
+     * @param job the request; {@code job.devices()} devices (or a {@code gpuMilli} share of one) per replica,
+     *     {@code job.replicas()} replicas
      * @return a fit, or why it waits, or why it can never fit here
      */
     PlacementResult place(SiteView site, JobSpec job);

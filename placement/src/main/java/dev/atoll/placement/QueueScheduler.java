@@ -55,7 +55,10 @@ import java.util.TreeMap;
  *       start now only where that does not move the head's reserved start: it ends before the reservation,
  *       or the head still fits at its reserved time with it running. Only the head preempts.
  * </ol>
- * Jobs with {@code replicas > 1} are rejected (submit each replica as its own job for now). Preempted jobs go
+ * A service with {@code replicas > 1} is one gang for all of this: its R replicas are placed all-or-nothing at
+ * one site with at most {@code maxReplicasPerNode} on any node (the {@link PackingPolicy}'s rule 7, see
+ * {@link AbstractPackingPolicy}), count R x devices against quotas and fair share, and are preempted and
+ * requeued together. Preempted jobs go
  * back to their old place in their tenant's queue and are considered from the next pass on. Offers built here
  * all start at once ({@code startEstimateSeconds} 0) and carry no fragmentation delta, so the choice policy
  * decides on price, speed, free devices and region. Not thread-safe: one broker or simulation thread.
@@ -231,15 +234,12 @@ public final class QueueScheduler {
      * @param job the request
      * @param nowSeconds the clock
      * @return {@link Decision.Queued}, or {@link Decision.Rejected} with the reason when no site can ever run
-     *     it (every site says {@link PlacementResult.Never}) or it has more than one replica
+     *     it (every site says {@link PlacementResult.Never}; for a service: no site could hold all its replicas
+     *     under its per-node limit even when idle)
      */
     public Decision submit(JobSpec job, long nowSeconds) {
         if (queued.containsKey(job.id()) || running.containsKey(job.id())) {
             return new Decision.Queued(job.id());
-        }
-        if (job.replicas() != 1) {
-            return new Decision.Rejected(job.id(), "replicas must be 1 in the queue scheduler, got " + job.replicas()
-                    + " (submit each replica as its own job)");
         }
         List<String> reasons = new ArrayList<>();
         boolean possible = false;
@@ -466,7 +466,7 @@ public final class QueueScheduler {
                     return false;
                 }
                 AcceleratorModel m = v.placement().model();
-                if (usage(spec.tenant(), m) + spec.devices() > pq.guaranteedOf(m)) {
+                if (usage(spec.tenant(), m) + spec.totalDevices() > pq.guaranteedOf(m)) {
                     return false; // only a job within its guarantee reclaims
                 }
                 int victimTenantUse = usage(v.spec().tenant(), m);

@@ -113,4 +113,111 @@ class PackingPolicyTest {
         JobSpec tooBig = JobSpec.builder("c", "t").devices(32).wholeNodes(true).build();
         assertThat(t.find(tooBig, bestFit)).isInstanceOf(PlacementResult.Never.class);
     }
+
+    private static List<PackingPolicy> all() {
+        return List.of(new FirstFit(), new BestFit(), new FragmentationGradientDescent());
+    }
+
+    private static JobSpec service(String id, int devices, int replicas, int perNode) {
+        return JobSpec.builder(id, "t").kind(dev.atoll.protocol.WorkloadKind.INFERENCE).devices(devices)
+                .replicas(replicas).maxReplicasPerNode(perNode).build();
+    }
+
+    @Test
+    void threeReplicasOnePerNodeNeverFitTwoNodesWaitWhileOneOfThreeIsBusyAndTakeOneNodeEach() {
+        for (PackingPolicy p : all()) {
+            SiteLedger two = new SiteLedger(site("two", PoolSpec.of("G2", 2, 8, 32)));
+            assertThat(two.find(service("svc", 1, 3, 1), p)).as(p.name()).isInstanceOf(PlacementResult.Never.class)
+                    .extracting(PlacementResult::reason).asString()
+                    .contains("at most 2 replicas even when idle").contains("at most 1 per node");
+
+            SiteLedger three = new SiteLedger(site("three", PoolSpec.of("G2", 3, 8, 32)));
+            commit(three, "busy", on(three, 1, 0, 8));
+            String before = Fixtures.usage(three);
+            PlacementResult wait = three.find(service("svc", 1, 3, 1), p);
+            assertThat(wait).as(p.name()).isInstanceOf(PlacementResult.Wait.class);
+            assertThat(wait.reason()).contains("3 replicas of 1 devices");
+            assertThat(Fixtures.usage(three)).isEqualTo(before);
+
+            SiteLedger idle = new SiteLedger(site("idle", PoolSpec.of("G2", 3, 8, 32)));
+            Placement spread = run(idle, service("svc", 2, 3, 1), p);
+            assertThat(spread.shares()).as(p.name()).hasSize(3);
+            assertThat(spread.nodes()).containsExactly(0, 1, 2);
+            for (NodeShare s : spread.shares()) {
+                assertThat(s.deviceCount()).isEqualTo(2);
+                assertThat(s.milli()).isEqualTo(1000);
+            }
+            assertThat(spread.deviceCount()).isEqualTo(6);
+            assertThat(idle.usedDevices()).isEqualTo(6);
+            idle.checkInvariants();
+        }
+    }
+
+    @Test
+    void twoReplicasPerNodePackTwoOnANodeBeforeTheNext() {
+        JobSpec svc = service("svc", 1, 3, 2);
+        for (PackingPolicy p : List.of(firstFit, bestFit)) {
+            SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G2", 3, 8, 32)));
+            Placement pl = run(s, svc, p);
+            assertThat(pl.shares()).as(p.name()).containsExactly(new NodeShare(0, List.of(0, 1), 1000),
+                    new NodeShare(1, List.of(0), 1000));
+        }
+        SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G2", 3, 8, 32)));
+        Placement fgd = run(s, svc, new FragmentationGradientDescent());
+        assertThat(fgd.deviceCount()).isEqualTo(3);
+        assertThat(fgd.shares()).allSatisfy(sh -> assertThat(sh.deviceCount()).isBetween(1, 2));
+        // No limit: all three on one node.
+        SiteLedger t = new SiteLedger(site("t", PoolSpec.of("G2", 3, 8, 32)));
+        assertThat(run(t, service("free", 1, 3, -1), firstFit).shares())
+                .containsExactly(new NodeShare(0, List.of(0, 1, 2), 1000));
+    }
+
+    @Test
+    void fractionalReplicasSharingANodeUseDistinctDevicesAndStackOnPartlyUsedOnes() {
+        JobSpec svc = JobSpec.builder("svc", "t").kind(dev.atoll.protocol.WorkloadKind.INFERENCE).devices(1)
+                .gpuMilli(300).replicas(3).maxReplicasPerNode(2).build();
+        for (PackingPolicy p : all()) {
+            SiteLedger one = new SiteLedger(site("one", PoolSpec.of("G2", 1, 4, 32)));
+            assertThat(one.find(svc, p)).as(p.name()).isInstanceOf(PlacementResult.Never.class);
+            SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G2", 2, 4, 32)));
+            Placement pl = run(s, svc, p);
+            assertThat(pl.deviceCount()).as(p.name()).isEqualTo(3);
+            assertThat(pl.shares()).allSatisfy(sh -> {
+                assertThat(sh.milli()).isEqualTo(300);
+                assertThat(sh.deviceCount()).isBetween(1, 2);
+            });
+            int total = 0;
+            for (int n = 0; n < 2; n++) {
+                for (int d = 0; d < 4; d++) {
+                    total += s.usedMilli(n, d);
+                    assertThat(s.usedMilli(n, d)).isIn(0, 300);
+                }
+            }
+            assertThat(total).isEqualTo(900);
+            s.checkInvariants();
+        }
+        // First-fit stacks a second service's replicas on the partly used devices.
+        SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G2", 2, 4, 32)));
+        run(s, svc, firstFit);
+        Placement again = run(s, JobSpec.builder("svc2", "t").gpuMilli(300).replicas(3).maxReplicasPerNode(2)
+                .build(), firstFit);
+        assertThat(again.shares()).containsExactly(new NodeShare(0, List.of(0, 1), 300),
+                new NodeShare(1, List.of(0), 300));
+        assertThat(s.usedMilli(0, 0)).isEqualTo(600);
+        assertThat(s.usedMilli(1, 0)).isEqualTo(600);
+    }
+
+    @Test
+    void wholeNodeReplicasTakeOneFreeNodeEach() {
+        for (PackingPolicy p : all()) {
+            SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G2", 4, 8, 32)));
+            commit(s, "x", on(s, 0, 0, 1));
+            JobSpec svc = JobSpec.builder("svc", "t").devices(8).wholeNodes(true).replicas(2).build();
+            Placement pl = run(s, svc, p);
+            assertThat(pl.deviceCount()).as(p.name()).isEqualTo(16);
+            assertThat(pl.nodes()).doesNotContain(0).hasSize(2);
+            JobSpec big = JobSpec.builder("big", "t").devices(8).wholeNodes(true).replicas(5).build();
+            assertThat(s.find(big, p)).isInstanceOf(PlacementResult.Never.class);
+        }
+    }
 }

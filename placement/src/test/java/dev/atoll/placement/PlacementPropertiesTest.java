@@ -61,6 +61,13 @@ class PlacementPropertiesTest {
         } else if (m == 2) {
             b.models(ModelSet.of(MODELS[r.nextInt(MODELS.length)], MODELS[r.nextInt(MODELS.length)]));
         }
+        if (r.nextInt(6) == 0) {
+            // An inference service: 2..4 replicas of the shape above, sometimes at most 1 or 2 per node.
+            b.replicas(2 + r.nextInt(3));
+            if (r.nextBoolean()) {
+                b.maxReplicasPerNode(1 + r.nextInt(2));
+            }
+        }
         b.priority(PriorityClass.values()[r.nextInt(3)]);
         b.preemptible(r.nextInt(5) != 0);
         b.checkpointIntervalSeconds(r.nextBoolean() ? 0 : 30 + r.nextInt(300));
@@ -78,6 +85,22 @@ class PlacementPropertiesTest {
             }
         }
         assertThat(l.usedDevices()).isEqualTo(l.spec().deviceCount() - free);
+    }
+
+    /**
+     * At most {@code maxReplicasPerNode} replicas on a node: a node holds at most K x (devices of a replica
+     * on one node) of the service's devices (K for a fractional service, whose replicas use distinct devices).
+     */
+    static void checkReplicaLimit(SiteView l, JobSpec j, Placement p) {
+        int k = j.maxReplicasPerNode();
+        for (NodeShare s : p.shares()) {
+            assertThat(s.milli()).isEqualTo(j.gpuMilli());
+            if (k > 0) {
+                int perReplica = Math.min(j.devices(), l.devicesPerNode(s.node()));
+                assertThat(s.deviceCount()).as("devices of %s on node %d", j.id(), s.node())
+                        .isLessThanOrEqualTo(k * perReplica);
+            }
+        }
     }
 
     /**
@@ -143,8 +166,9 @@ class PlacementPropertiesTest {
                 PlacementResult res = l.find(j, policies.get(r.nextInt(3)));
                 assertThat(Fixtures.usage(l)).isEqualTo(before);
                 if (res instanceof PlacementResult.Fit fit) {
-                    assertThat(fit.placement().deviceCount()).isEqualTo(j.devices());
+                    assertThat(fit.placement().deviceCount()).isEqualTo(j.totalDevices());
                     assertThat(j.models().accepts(fit.placement().model())).isTrue();
+                    checkReplicaLimit(l, j, fit.placement());
                     HoldId h = HoldId.of("h" + step);
                     l.apply(new HoldCreated(h, j.id(), 1, fit.placement(), step));
                     holds.add(h);
@@ -251,7 +275,8 @@ class PlacementPropertiesTest {
             SiteLedger l = q.sites().get(run.site());
             assertThat(l.allocation(e.getKey())).isNotNull();
             assertThat(l.allocation(e.getKey()).placement()).isEqualTo(run.placement());
-            assertThat(run.placement().deviceCount()).isEqualTo(run.spec().devices());
+            assertThat(run.placement().deviceCount()).isEqualTo(run.spec().totalDevices());
+            checkReplicaLimit(l, run.spec(), run.placement());
             // Runs at most once: no other site has it.
             for (SiteLedger other : q.sites()) {
                 if (other != l) {

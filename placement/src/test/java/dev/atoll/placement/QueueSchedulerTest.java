@@ -245,11 +245,47 @@ class QueueSchedulerTest {
         assertThat(((Decision.Rejected) r).reason()).contains("at most 8 devices");
         Decision t = q.submit(JobSpec.builder("tpu", "A").models("TPU").build(), 0);
         assertThat(((Decision.Rejected) t).reason()).isEqualTo("site s has no device of model TPU");
-        Decision rep = q.submit(JobSpec.builder("svc", "A").replicas(3).models("G").build(), 0);
-        assertThat(((Decision.Rejected) rep).reason()).contains("replicas must be 1");
+        // 3 replicas at most 1 per node can never fit on 2 nodes: rejected with the reason.
+        Decision rep = q.submit(JobSpec.builder("svc", "A").replicas(3).maxReplicasPerNode(1).models("G").build(), 0);
+        assertThat(((Decision.Rejected) rep).reason()).contains("at most 2 replicas even when idle")
+                .contains("3 replicas of 1 devices of G, at most 1 per node");
         assertThat(q.submit(job("a2", "A", 1, 100), 0)).isEqualTo(new Decision.Queued(JobId.of("a2")));
         assertThat(q.queued()).extracting(JobSpec::id).containsExactly(JobId.of("a2"));
         assertThat(SiteId.of("s")).isEqualTo(s.site());
+    }
+
+    @Test
+    void aServiceStartsAllReplicasAtOneSiteOneReplicaPerNodeOrWaitsHoldingNothing() {
+        SiteLedger s1 = new SiteLedger(site("s1", PoolSpec.of("G", 2, 4, 32)));
+        SiteLedger s2 = new SiteLedger(site("s2", PoolSpec.of("G", 3, 4, 32)));
+        QueueScheduler q = scheduler(List.of(s1, s2), List.of(), 3);
+        JobSpec svc = JobSpec.builder("svc", "A").kind(dev.atoll.protocol.WorkloadKind.INFERENCE).devices(2)
+                .replicas(3).maxReplicasPerNode(1).models("G").durationSeconds(100).build();
+        assertThat(q.submit(svc, 0)).isEqualTo(new Decision.Queued(JobId.of("svc")));
+        List<Decision> ds = q.schedule(0);
+        assertThat(summary(ds)).containsExactly("start svc@s2");
+        Decision.Started st = (Decision.Started) ds.get(0);
+        assertThat(st.placement().nodes()).containsExactly(0, 1, 2);
+        assertThat(st.placement().deviceCount()).isEqualTo(6);
+        assertThat(q.usage(TenantId.of("A"), G)).isEqualTo(6);
+        assertThat(s1.usedDevices()).isZero();
+        assertThat(s2.usedDevices()).isEqualTo(6);
+        // The per-node limit is per service: a second service of the same shape takes the other 2 devices of
+        // each s2 node (s1 has only 2 nodes, so it cannot take 3 replicas at 1 per node).
+        JobSpec svc2 = JobSpec.builder("svc2", "A").devices(2).replicas(3).maxReplicasPerNode(1).models("G")
+                .durationSeconds(100).build();
+        q.submit(svc2, 0);
+        assertThat(summary(q.schedule(0))).containsExactly("start svc2@s2");
+        JobSpec svc3 = JobSpec.builder("svc3", "A").devices(1).replicas(3).maxReplicasPerNode(1).models("G")
+                .durationSeconds(50).build();
+        q.submit(svc3, 10);
+        // s2 is full, s1 has only 2 nodes: svc3 waits until svc (ends at 100) frees s2, holding nothing.
+        assertThat(summary(q.schedule(10))).containsExactly("reserve svc3@s2 t=100");
+        assertThat(allocated(q)).isEqualTo(12);
+        q.finish(JobId.of("svc"), 100);
+        assertThat(summary(q.schedule(100))).containsExactly("start svc3@s2");
+        assertThat(q.running().get(JobId.of("svc3")).placement().nodes()).containsExactly(0, 1, 2);
+        assertThat(allocated(q)).isEqualTo(9);
     }
 
     @Test

@@ -11,12 +11,13 @@ public final class Fits {
 
     /**
      * @return true if the site has, in total, enough devices of an accepted model that {@code job} could
-     *     fit there once they are free: capacity at least {@code devices}, and for whole-node gangs a
-     *     node size that divides {@code devices}
+     *     fit there once they are free: capacity at least {@link JobSpec#totalDevices()} (devices x replicas;
+     *     a service's replicas all go to one site), and for whole-node gangs a node size that divides
+     *     {@code devices}
      */
     public static boolean couldEverFit(Advert advert, JobSpec job) {
         for (PoolAdvert p : advert.pools()) {
-            if (!job.models().accepts(p.model()) || p.capacity() < job.devices()) {
+            if (!job.models().accepts(p.model()) || p.capacity() < job.totalDevices()) {
                 continue;
             }
             if (!job.wholeNodes() || job.devices() % p.devicesPerNode() == 0) {
@@ -38,6 +39,6 @@ public final class Fits {
         if (job.gpuMilli() < 1000) {
             return true;
         }
-        return advert.mayFit(job.devices(), job.models(), job.wholeNodes());
+        return advert.mayFit(job.totalDevices(), job.models(), job.wholeNodes());
     }
 }
