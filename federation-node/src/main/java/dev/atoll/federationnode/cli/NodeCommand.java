@@ -4,7 +4,6 @@ import dev.atoll.federationnode.NodeMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -18,11 +17,12 @@ final class NodeCommand implements Callable<Integer> {
             description = "Site file (HOCON, atoll.site { id, region, host, port, http-port, seed-nodes, pools, ... }).")
     Path site;
 
+    /**
+     * Runs the node; a wrong or missing site file ends the JVM with exit code 2 and one line
+     * {@code <file>: <key>: <reason>} on stderr (printed by {@link NodeMain#main}).
+     */
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(site)) {
-            throw new IllegalArgumentException("--site: file not found: " + site);
-        }
         NodeMain.main(new String[] {"--site", site.toString()});
         return AtollCli.OK;
     }
