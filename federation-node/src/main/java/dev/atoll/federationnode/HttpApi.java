@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import dev.atoll.federationnode.site.DrainStatus;
 import dev.atoll.federationnode.site.SetDraining;
+import dev.atoll.placement.ModelEquivalence;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -61,16 +62,20 @@ public final class HttpApi extends AllDirectives {
     private final NodeRefs refs;
     private final Duration askTimeout;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final ModelEquivalence equivalence;
 
     /**
      * @param system the node's actor system
      * @param refs the node's actors
-     * @param config configuration holding {@code atoll.http.ask-timeout}
+     * @param config configuration holding {@code atoll.http.ask-timeout} and the declared model equivalence
+     *     ({@code atoll.models.equivalence}, see {@link ModelSettings#equivalence})
+     * @throws IllegalArgumentException naming the setting if the equivalence is malformed
      */
     public HttpApi(ActorSystem<?> system, NodeRefs refs, Config config) {
         this.system = system;
         this.refs = refs;
         this.askTimeout = config.getDuration("atoll.http.ask-timeout");
+        this.equivalence = ModelSettings.equivalence(config);
     }
 
     /** @return the route tree of the API */
@@ -103,7 +108,7 @@ public final class HttpApi extends AllDirectives {
     private Route submit(String body) {
         JobSpec spec;
         try {
-            spec = SubmitRequest.parse(mapper.readTree(body));
+            spec = SubmitRequest.parse(mapper.readTree(body), equivalence);
         } catch (JsonProcessingException e) {
             return error(StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
         } catch (SubmitRequest.Invalid e) {

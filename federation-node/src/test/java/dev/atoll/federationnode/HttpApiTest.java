@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,10 @@ class HttpApiTest {
                 "pekko://atoll@127.0.0.1:" + port, dir,
                 "{ model = \"H800\", nodes = 2, devices-per-node = 8, price-per-device-hour = 2.0 }", 1.0, "5s"),
                 "site-a.conf");
-        node = NodeMain.start(cfg, TestNodes.testOverrides());
+        // A declared alias, so that allowEquivalents can be checked live.
+        node = NodeMain.start(cfg, com.typesafe.config.ConfigFactory.parseString(
+                "atoll.models.equivalence.aliases { \"H800-SXM5\" = \"H800\" }")
+                .withFallback(TestNodes.testOverrides()));
         url = node.url();
         await().atMost(Duration.ofSeconds(20)).until(() -> TestNodes.get(url + "/v1/health").body()
                 .contains("\"sitesSeen\":1"));
@@ -159,5 +163,75 @@ class HttpApiTest {
         assertThat(health.get("members").asInt()).isEqualTo(1);
         assertThat(health.get("sitesSeen").asInt()).isEqualTo(1);
         assertThat(TestNodes.get(url + "/v1/sites/site-z/ledger").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void devicesOfMinusTwoZeroAndTwoToThe31AreRefusedAndNothingIsAccepted() throws Exception {
+        String[][] cases = {{"neg", "-2"}, {"zero", "0"}, {"huge31", "2147483648"}};
+        for (String[] c : cases) {
+            HttpResponse<String> r = TestNodes.post(url + "/v1/jobs", "{\"id\":\"" + c[0]
+                    + "\",\"tenant\":\"vc1\",\"devices\":" + c[1] + ",\"durationSeconds\":10}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(json(r).get("field").asText()).isEqualTo("devices");
+            assertThat(json(r).get("error").asText()).isEqualTo("devices must be in [1, 65536], got " + c[1]);
+            HttpResponse<String> status = TestNodes.get(url + "/v1/jobs/" + c[0]);
+            assertThat(status.statusCode()).isEqualTo(404);
+            assertThat(json(status).get("error").asText()).isEqualTo("job " + c[0] + " not found");
+        }
+    }
+
+    @Test
+    void anInferenceServiceRunsOneReplicaPerNodeOrIsRejectedWhenTheSiteCannotEverHoldIt() throws Exception {
+        HttpResponse<String> r = TestNodes.post(url + "/v1/jobs", "{\"id\":\"svc\",\"tenant\":\"vc1\","
+                + "\"devices\":1,\"replicas\":2,\"maxReplicasPerNode\":1,\"durationSeconds\":3600}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(TestNodes.get(url + "/v1/jobs/svc"))
+                .get("state").asText().equals("running"));
+        JsonNode running = json(TestNodes.get(url + "/v1/jobs/svc"));
+        assertThat(running.get("nodes").toString()).isEqualTo("[0,1]");
+        JsonNode allocation = null;
+        for (JsonNode a : json(TestNodes.get(url + "/v1/sites/site-a/ledger")).get("allocations")) {
+            if (a.get("job").asText().equals("svc")) {
+                allocation = a;
+            }
+        }
+        assertThat(allocation).isNotNull();
+        assertThat(allocation.get("nodes")).hasSize(2);
+        for (JsonNode n : allocation.get("nodes")) {
+            assertThat(n.get("devices")).hasSize(1);
+            assertThat(n.get("milli").asInt()).isEqualTo(1000);
+        }
+        HttpResponse<String> three = TestNodes.post(url + "/v1/jobs", "{\"id\":\"svc3\",\"tenant\":\"vc1\","
+                + "\"devices\":1,\"replicas\":3,\"maxReplicasPerNode\":1,\"durationSeconds\":10}");
+        assertThat(three.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> json(TestNodes.get(url + "/v1/jobs/svc3"))
+                .get("state").asText().equals("rejected"));
+        assertThat(json(TestNodes.get(url + "/v1/jobs/svc3")).get("reason").asText())
+                .contains("at most 2 replicas even when idle");
+        HttpResponse<String> training = TestNodes.post(url + "/v1/jobs", "{\"id\":\"svc4\",\"tenant\":\"vc1\","
+                + "\"devices\":1,\"replicas\":2,\"kind\":\"training\",\"durationSeconds\":10}");
+        assertThat(training.statusCode()).isEqualTo(400);
+        assertThat(json(training).get("field").asText()).isEqualTo("replicas");
+        assertThat(TestNodes.delete(url + "/v1/jobs/svc").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !TestNodes.get(url + "/v1/sites/site-a/ledger").body()
+                .contains("\"job\":\"svc\""));
+    }
+
+    @Test
+    void aDeclaredAliasMatchesOnlyWithAllowEquivalents() throws Exception {
+        TestNodes.post(url + "/v1/jobs", "{\"id\":\"alias-no\",\"tenant\":\"vc1\",\"devices\":1,"
+                + "\"models\":\"H800-SXM5\",\"durationSeconds\":10}");
+        await().atMost(Duration.ofSeconds(15)).until(() -> json(TestNodes.get(url + "/v1/jobs/alias-no"))
+                .get("state").asText().equals("rejected"));
+        // A prefix of the site's model is not declared: no match even with the flag.
+        TestNodes.post(url + "/v1/jobs", "{\"id\":\"prefix\",\"tenant\":\"vc1\",\"devices\":1,"
+                + "\"models\":\"H80\",\"allowEquivalents\":true,\"durationSeconds\":10}");
+        await().atMost(Duration.ofSeconds(15)).until(() -> json(TestNodes.get(url + "/v1/jobs/prefix"))
+                .get("state").asText().equals("rejected"));
+        TestNodes.post(url + "/v1/jobs", "{\"id\":\"alias-yes\",\"tenant\":\"vc1\",\"devices\":1,"
+                + "\"models\":\"H800-SXM5\",\"allowEquivalents\":true,\"durationSeconds\":1}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("running", "completed")
+                .contains(json(TestNodes.get(url + "/v1/jobs/alias-yes")).get("state").asText()));
+        assertThat(json(TestNodes.get(url + "/v1/jobs/alias-yes")).get("model").asText()).isEqualTo("H800");
     }
 }

@@ -199,14 +199,17 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         /**
          * Reads {@code atoll.job.*} from {@code config}.
          *
-         * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown, or
+         * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown,
+         *     {@code atoll.job.throughput-table} if its CSV is missing or bad (the {@code throughput} criterion
+         *     uses it, see {@link dev.atoll.federationnode.ModelSettings#throughputTable}), or
          *     {@code atoll.job.cfp-fanout} if it is below 1
          */
         public static Settings from(Config config) {
             Config c = config.getConfig("atoll.job");
             SiteChoicePolicy choice;
+            dev.atoll.placement.ThroughputTable table = dev.atoll.federationnode.ModelSettings.throughputTable(config);
             try {
-                choice = SiteChoicePolicy.byName(c.getString("site-choice"));
+                choice = SiteChoicePolicy.byName(c.getString("site-choice"), table);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("atoll.job.site-choice: " + e.getMessage(), e);
             }
