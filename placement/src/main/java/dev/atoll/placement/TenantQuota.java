@@ -66,9 +66,13 @@ public record TenantQuota(TenantId tenant, double weight, Map<AcceleratorModel, 
         return guaranteed.getOrDefault(model, 0);
     }
 
-    /** @return the most devices of {@code model} the tenant may use at once, or {@code Integer.MAX_VALUE} */
+    /**
+     * @return the most devices of {@code model} the tenant may use at once: guarantee + borrow limit, saturated
+     *     at {@code Integer.MAX_VALUE} (also the answer for unlimited borrowing), so large quotas never overflow
+     *     to a negative limit
+     */
     public int limitOf(AcceleratorModel model) {
         int b = borrowLimit.getOrDefault(model, defaultBorrowLimit);
-        return b < 0 ? Integer.MAX_VALUE : guaranteedOf(model) + b;
+        return b < 0 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, (long) guaranteedOf(model) + b);
     }
 }

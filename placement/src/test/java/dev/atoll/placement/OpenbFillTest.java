@@ -47,6 +47,13 @@ class OpenbFillTest {
         double fgd = out.get(2).allocatedShare();
         assertThat(fgd).isGreaterThanOrEqualTo(bestFit);
         assertThat(bestFit).isGreaterThanOrEqualTo(firstFit);
+        // The figure: the share allocated when requests stop fitting (just before the first failure).
+        double firstFitAtFailure = out.get(0).shareAtFirstFailure();
+        double bestFitAtFailure = out.get(1).shareAtFirstFailure();
+        double fgdAtFailure = out.get(2).shareAtFirstFailure();
+        assertThat(firstFitAtFailure).isBetween(0.5, 1.0);
+        assertThat(fgdAtFailure).isGreaterThanOrEqualTo(bestFitAtFailure);
+        assertThat(bestFitAtFailure).isGreaterThanOrEqualTo(firstFitAtFailure);
         for (OpenbFill.Outcome o : out) {
             assertThat(o.placed() + o.failed()).isEqualTo(7064);
             assertThat(o.allocatedShare()).isBetween(0.5, 1.0);

@@ -289,6 +289,24 @@ class QueueSchedulerTest {
     }
 
     @Test
+    void quotaLimitsSaturateInsteadOfOverflowing() {
+        TenantId a = TenantId.of("A");
+        assertThat(new TenantQuota(a, 1, Map.of(G, 2), Map.of(G, 3), 0).limitOf(G)).isEqualTo(5);
+        assertThat(new TenantQuota(a, 1, Map.of(G, 2_000_000_000), Map.of(G, 2_000_000_000), 0).limitOf(G))
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(new TenantQuota(a, 1, Map.of(G, Integer.MAX_VALUE), Map.of(), Integer.MAX_VALUE).limitOf(G))
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(new TenantQuota(a, 1, Map.of(G, 7), Map.of(), -1).limitOf(G)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(new TenantQuota(a, 1, Map.of(G, 7), Map.of(), 0).limitOf(G)).isEqualTo(7);
+        // With the old int sum the limit was negative and this tenant could run nothing.
+        SiteLedger s = new SiteLedger(site("s", PoolSpec.of("G", 1, 4, 32)));
+        QueueScheduler q = scheduler(List.of(s), List.of(
+                new TenantQuota(a, 1, Map.of(G, 2_000_000_000), Map.of(G, 2_000_000_000), 0)), 3);
+        q.submit(job("a1", "A", 4, 100), 0);
+        assertThat(summary(q.schedule(0))).containsExactly("start a1@s");
+    }
+
+    @Test
     void sjfOrdersEachTenantsQueueByRequestedDurationFifoBySubmission() {
         // One 4-device node: one job at a time, so the start order is the queue order.
         for (QueueOrder order : QueueOrder.values()) {
