@@ -54,9 +54,31 @@ final class SubmitCommand implements Callable<Integer> {
             description = "best-effort, production or inference (default: ${DEFAULT-VALUE}).")
     String priority;
 
-    @Option(names = "--kind", paramLabel = "<kind>", defaultValue = "training",
-            description = "training, inference or batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kind", paramLabel = "<kind>",
+            description = "training, inference or batch (default: training; inference for a service, i.e. with "
+                    + "--replicas above 1 or --max-replicas-per-node).")
     String kind;
+
+    @Option(names = "--replicas", paramLabel = "<n>", defaultValue = "1",
+            description = "Replicas of an inference service, 1..10000, all placed at one site (default: "
+                    + "${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--max-replicas-per-node", paramLabel = "<k>",
+            description = "At most this many of the service's replicas on any node, 1..10000 (default: no limit).")
+    Integer maxReplicasPerNode;
+
+    @Option(names = "--job-class", paramLabel = "<class>",
+            description = "Job class, the row of the node's throughput table used by the throughput site choice.")
+    String jobClass;
+
+    @Option(names = "--preferred-region", paramLabel = "<region>",
+            description = "Region the locality site choice prefers (where the data is).")
+    String preferredRegion;
+
+    @Option(names = "--allow-equivalents",
+            description = "Also accept the models the node declares equivalent to --models (aliases, families).")
+    boolean allowEquivalents;
 
     @Option(names = "--gpu-milli", paramLabel = "<milli>", defaultValue = "1000",
             description = "Share of one device in thousandths, 1..1000; below 1000 only with --devices 1 "
@@ -76,7 +98,14 @@ final class SubmitCommand implements Callable<Integer> {
         }
         check("--duration", () -> Checks.inRange("durationSeconds", durationSeconds, 1, Long.MAX_VALUE / 4));
         PriorityClass p = parse("--priority", () -> PriorityClass.parse(priority));
-        WorkloadKind k = parse("--kind", () -> parseKind(kind));
+        check("--replicas", () -> Checks.inRange("replicas", replicas, 1, 10_000));
+        if (maxReplicasPerNode != null) {
+            check("--max-replicas-per-node", () -> Checks.inRange("maxReplicasPerNode", maxReplicasPerNode, 1,
+                    10_000));
+        }
+        boolean service = replicas > 1 || maxReplicasPerNode != null;
+        WorkloadKind k = kind == null ? (service ? WorkloadKind.INFERENCE : WorkloadKind.TRAINING)
+                : parse("--kind", () -> parseKind(kind));
         ModelSet m = parse("--models", () -> ModelSet.parse(models));
         ObjectNode n = AtollClient.JSON.createObjectNode();
         n.put("id", jobId);
@@ -90,6 +119,21 @@ final class SubmitCommand implements Callable<Integer> {
         n.put("priority", p.wireName());
         n.put("kind", k.name().toLowerCase(Locale.ROOT));
         n.put("gpuMilli", gpuMilli);
+        if (replicas != 1) {
+            n.put("replicas", replicas);
+        }
+        if (maxReplicasPerNode != null) {
+            n.put("maxReplicasPerNode", maxReplicasPerNode);
+        }
+        if (jobClass != null) {
+            n.put("jobClass", jobClass);
+        }
+        if (preferredRegion != null) {
+            n.put("preferredRegion", preferredRegion);
+        }
+        if (allowEquivalents) {
+            n.put("allowEquivalents", true);
+        }
         return n;
     }
 

@@ -78,6 +78,21 @@ class AtollCliTest {
     }
 
     @Test
+    void submitOfAServiceSendsReplicasPerNodeLimitClassRegionAndEquivalents() throws Exception {
+        String url = serve(202, "{\"id\":\"s1\",\"tenant\":\"vc\",\"state\":\"queued\",\"submittedAt\":1700000000000}");
+        int code = run("submit", "--url", url, "--id", "s1", "--tenant", "vc", "--models", "A100", "--replicas", "3",
+                "--max-replicas-per-node", "1", "--job-class", "llm", "--preferred-region", "eu", "--allow-equivalents");
+        assertThat(code).isZero();
+        assertThat(requests).containsExactly("POST /v1/jobs {\"id\":\"s1\",\"tenant\":\"vc\",\"devices\":1,"
+                + "\"models\":\"A100\",\"wholeNodes\":false,\"durationSeconds\":3600,\"priority\":\"production\","
+                + "\"kind\":\"inference\",\"gpuMilli\":1000,\"replicas\":3,\"maxReplicasPerNode\":1,"
+                + "\"jobClass\":\"llm\",\"preferredRegion\":\"eu\",\"allowEquivalents\":true}");
+        err.getBuffer().setLength(0);
+        assertThat(run("submit", "--url", "http://127.0.0.1:9", "--replicas", "0")).isEqualTo(AtollCli.USAGE);
+        assertThat(err.toString()).contains("--replicas: replicas must be in [1, 10000], got 0");
+    }
+
+    @Test
     void badOptionsNameTheOptionAndValue() {
         assertThat(run("submit", "--url", "http://127.0.0.1:9", "--devices", "0")).isEqualTo(AtollCli.USAGE);
         assertThat(err.toString()).contains("--devices: devices must be in [1, 65536], got 0");
