@@ -269,21 +269,28 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
     private static final class ReplicaView implements SiteView {
         private final SiteView base;
         private final int perNode;
-        private final java.util.Map<Integer, java.util.Set<Integer>> takenDevices = new java.util.HashMap<>();
-        private final java.util.Map<Integer, Integer> replicasOn = new java.util.HashMap<>();
+        // Per node: bit d set = device d taken by an earlier replica (nodes have at most 64 devices, as in the
+        // ledger's records), and the replicas placed there so far. Arrays, not maps: this view is read for
+        // every device of every candidate node, once per replica.
+        private final long[] takenMask;
+        private final int[] replicasOn;
 
         ReplicaView(SiteView base, int perNode) {
             this.base = base;
             this.perNode = perNode;
+            this.takenMask = new long[base.nodeCount()];
+            this.replicasOn = new int[base.nodeCount()];
         }
 
         void take(int node, List<Integer> devices) {
-            takenDevices.computeIfAbsent(node, k -> new java.util.HashSet<>()).addAll(devices);
-            replicasOn.merge(node, 1, Integer::sum);
+            for (int d : devices) {
+                takenMask[node] |= 1L << d;
+            }
+            replicasOn[node]++;
         }
 
         private boolean full(int node) {
-            return replicasOn.getOrDefault(node, 0) >= perNode;
+            return replicasOn[node] >= perNode;
         }
 
         @Override
@@ -321,13 +328,10 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
             if (full(node)) {
                 return 0;
             }
-            java.util.Set<Integer> t = takenDevices.get(node);
-            if (t == null) {
-                return base.freeDevices(node);
-            }
+            long taken = takenMask[node];
             int free = base.freeDevices(node);
-            for (int d : t) {
-                if (base.usedMilli(node, d) == 0) {
+            for (long m = taken; m != 0; m &= m - 1) {
+                if (base.usedMilli(node, Long.numberOfTrailingZeros(m)) == 0) {
                     free--;
                 }
             }
@@ -336,11 +340,10 @@ public abstract class AbstractPackingPolicy implements PackingPolicy {
 
         @Override
         public int usedMilli(int node, int device) {
-            if (full(node)) {
+            if (full(node) || (takenMask[node] >>> device & 1L) != 0) {
                 return 1000;
             }
-            java.util.Set<Integer> t = takenDevices.get(node);
-            return t != null && t.contains(device) ? 1000 : base.usedMilli(node, device);
+            return base.usedMilli(node, device);
         }
 
         @Override
