@@ -45,6 +45,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       exists with a different spec
  *   <li>{@code GET /v1/jobs/{id}} -&gt; 200 status ({@link JobStatus}) or 404; {@code {id}} may also be an adopted
  *       job's entity id {@code <job>|a<n>} (the status of a handed-over job names it)
+ *   <li>{@code POST /v1/jobs/status} (body {@code {"ids": ["j1", ...]}}, 1 to {@value #MAX_BULK_IDS} ids) -&gt;
+ *       200 {@code {"jobs": [status, ...], "notFound": [id, ...], "unanswered": [id, ...]}}: the statuses of
+ *       many jobs in one request (the same {@link JobStatus} objects as {@code GET /v1/jobs/{id}}, in request
+ *       order), asked of the Job entities at most {@value #BULK_PARALLELISM} at a time; an id whose Job did
+ *       not answer within the ask timeout is listed in {@code unanswered} (ask again)
  *   <li>{@code DELETE /v1/jobs/{id}} -&gt; 200 status after cancelling, or 404
  *   <li>{@code GET /v1/sites} -&gt; every known site with its advert, reachability and loss ({@code lost}, {@code unreachableSince} epoch ms)
  *   <li>{@code GET /v1/sites/{site}/ledger} -&gt; the site's holds and allocations
@@ -63,6 +68,11 @@ public final class HttpApi extends AllDirectives {
     private final Duration askTimeout;
     private final ObjectMapper mapper = new ObjectMapper();
     private final ModelEquivalence equivalence;
+
+    /** Most job ids one {@code POST /v1/jobs/status} may name. */
+    public static final int MAX_BULK_IDS = 1000;
+    /** Job entities a bulk status request asks at the same time. */
+    public static final int BULK_PARALLELISM = 16;
 
     /**
      * @param system the node's actor system
@@ -91,6 +101,7 @@ public final class HttpApi extends AllDirectives {
                                 body -> drain(segment, false, body))))))),
                 pathPrefix("jobs", () -> concat(
                         pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
+                        path("status", () -> post(() -> entity(Unmarshaller.entityToString(), this::bulkStatus))),
                         path(segment -> concat(
                                 get(() -> jobStatus(segment)),
                                 delete(() -> cancel(segment))))))));
@@ -120,6 +131,67 @@ public final class HttpApi extends AllDirectives {
         return replyRoute(reply, StatusCodes.ACCEPTED);
     }
 
+    /** {@code POST /v1/jobs/status}: see the class comment. */
+    private Route bulkStatus(String body) {
+        List<String> ids = new java.util.ArrayList<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = mapper.readTree(body);
+            if (n == null || !n.isObject()) {
+                return error(StatusCodes.BAD_REQUEST, "body must be a JSON object such as {\"ids\": [\"j1\"]}, got "
+                        + n, null);
+            }
+            java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> fields = n.fields();
+            while (fields.hasNext()) {
+                java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = fields.next();
+                if (!f.getKey().equals("ids")) {
+                    return error(StatusCodes.BAD_REQUEST, "unknown field '" + f.getKey() + "' = " + f.getValue()
+                            + " (known: ids)", f.getKey());
+                }
+            }
+            com.fasterxml.jackson.databind.JsonNode arr = n.get("ids");
+            if (arr == null || !arr.isArray() || arr.isEmpty() || arr.size() > MAX_BULK_IDS) {
+                return error(StatusCodes.BAD_REQUEST, "ids must be an array of 1 to " + MAX_BULK_IDS
+                        + " job ids, got " + (arr == null ? "nothing" : arr.isArray() ? arr.size() + " ids" : arr),
+                        "ids");
+            }
+            for (int i = 0; i < arr.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode v = arr.get(i);
+                String field = "ids[" + i + "]";
+                if (!v.isTextual()) {
+                    return error(StatusCodes.BAD_REQUEST, field + " must be a string, got " + v, field);
+                }
+                Route bad = checkId(v.asText(), field);
+                if (bad != null) {
+                    return bad;
+                }
+                ids.add(v.asText());
+            }
+        } catch (JsonProcessingException e) {
+            return error(StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+        CompletionStage<List<Object>> answers = org.apache.pekko.stream.javadsl.Source.from(ids)
+                .mapAsync(BULK_PARALLELISM, id -> refs.jobs().job(id).ask(Job.GetStatus::new, askTimeout)
+                        .<Object>handle((r, ex) -> ex != null ? id : r))
+                .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system);
+        return onSuccess(answers, list -> {
+            ObjectNode o = mapper.createObjectNode();
+            ArrayNode jobs = o.putArray("jobs");
+            ArrayNode notFound = o.putArray("notFound");
+            ArrayNode unanswered = o.putArray("unanswered");
+            for (int i = 0; i < list.size(); i++) {
+                Object a = list.get(i);
+                if (a instanceof JobStatus st) {
+                    jobs.add(mapper.valueToTree(st));
+                } else if (a instanceof JobError e && e.kind() == JobError.Kind.NOT_FOUND) {
+                    notFound.add(ids.get(i));
+                } else {
+                    unanswered.add(ids.get(i));
+                }
+            }
+            return json(StatusCodes.OK, o);
+        });
+    }
+
     private Route jobStatus(String id) {
         Route bad = checkId(id);
         if (bad != null) {
@@ -139,12 +211,17 @@ public final class HttpApi extends AllDirectives {
 
     /** A job id, or the entity id of an adopted job ({@code <job>|a<n>}, URL-encoded as {@code %7Ca<n>}). */
     private Route checkId(String id) {
+        return checkId(id, "id");
+    }
+
+    private Route checkId(String id, String field) {
         try {
             JobId.of(dev.atoll.federationnode.job.JobDirectory.jobIdOf(id));
             dev.atoll.federationnode.job.JobDirectory.generationOf(id);
             return null;
         } catch (IllegalArgumentException e) {
-            return error(StatusCodes.BAD_REQUEST, e.getMessage(), "id");
+            return error(StatusCodes.BAD_REQUEST, field.equals("id") ? e.getMessage() : field + ": " + e.getMessage(),
+                    field);
         }
     }
 
@@ -206,7 +283,8 @@ public final class HttpApi extends AllDirectives {
                 while (names.hasNext()) {
                     String f = names.next();
                     if (!f.equals("reason")) {
-                        return error(StatusCodes.BAD_REQUEST, "unknown field '" + f + "' (known: reason)", f);
+                        return error(StatusCodes.BAD_REQUEST, "unknown field '" + f + "' = " + n.get(f)
+                                + " (known: reason)", f);
                     }
                 }
                 com.fasterxml.jackson.databind.JsonNode r = n.get("reason");

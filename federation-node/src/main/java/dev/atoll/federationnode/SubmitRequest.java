@@ -84,7 +84,8 @@ public final class SubmitRequest {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!KNOWN.contains(f)) {
-                throw new Invalid(f, "unknown field '" + f + "' (known: " + String.join(", ", FIELDS) + ")");
+                throw new Invalid(f, "unknown field '" + f + "' = " + body.get(f) + " (known: "
+                        + String.join(", ", FIELDS) + ")");
             }
         }
         JobId id = field("id", () -> JobId.of(string(body, "id", true)));

@@ -88,6 +88,9 @@ class HttpApiTest {
                 "{\"id\":\"b2\",\"tenant\":\"vc1\",\"devices\":1,\"durationSeconds\":10,\"colour\":\"red\"}");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(json(unknown).get("field").asText()).isEqualTo("colour");
+        assertThat(json(unknown).get("error").asText()).isEqualTo("unknown field 'colour' = \"red\" (known: id, "
+                + "tenant, devices, models, wholeNodes, durationSeconds, priority, kind, gpuMilli, replicas, "
+                + "maxReplicasPerNode, jobClass, preferredRegion, allowEquivalents)");
 
         HttpResponse<String> malformed = TestNodes.post(url + "/v1/jobs", "{\"id\":");
         assertThat(malformed.statusCode()).isEqualTo(400);
@@ -107,6 +110,77 @@ class HttpApiTest {
         HttpResponse<String> badId = TestNodes.get(url + "/v1/jobs/bad%20id");
         assertThat(badId.statusCode()).isEqualTo(400);
         assertThat(json(badId).get("field").asText()).isEqualTo("id");
+    }
+
+    @Test
+    void bulkStatusAnswersManyJobsInOneRequest() throws Exception {
+        for (String id : new String[] {"m1", "m2", "m3"}) {
+            assertThat(TestNodes.post(url + "/v1/jobs", "{\"id\":\"" + id + "\",\"tenant\":\"vc1\",\"devices\":1,"
+                    + "\"durationSeconds\":3600}").statusCode()).isEqualTo(202);
+        }
+        TestNodes.post(url + "/v1/jobs", "{\"id\":\"m4\",\"tenant\":\"vc1\",\"devices\":64,\"durationSeconds\":10}");
+        String body = "{\"ids\":[\"m3\",\"nope1\",\"m1\",\"m2\",\"m4\"]}";
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            JsonNode jobs = json(TestNodes.post(url + "/v1/jobs/status", body)).get("jobs");
+            return jobs.size() == 4 && jobs.get(3).get("state").asText().equals("rejected")
+                    && jobs.get(0).get("state").asText().equals("running")
+                    && jobs.get(1).get("state").asText().equals("running")
+                    && jobs.get(2).get("state").asText().equals("running");
+        });
+        HttpResponse<String> r = TestNodes.post(url + "/v1/jobs/status", body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode o = json(r);
+        JsonNode jobs = o.get("jobs");
+        assertThat(jobs).hasSize(4);
+        assertThat(jobs.get(0).get("id").asText()).isEqualTo("m3");
+        assertThat(jobs.get(1).get("id").asText()).isEqualTo("m1");
+        assertThat(jobs.get(2).get("id").asText()).isEqualTo("m2");
+        assertThat(jobs.get(3).get("id").asText()).isEqualTo("m4");
+        assertThat(jobs.get(1).get("site").asText()).isEqualTo("site-a");
+        assertThat(jobs.get(1).get("model").asText()).isEqualTo("H800");
+        assertThat(jobs.get(3).get("reason").asText()).contains("64");
+        // the same object as the single-job GET
+        assertThat(jobs.get(1)).isEqualTo(json(TestNodes.get(url + "/v1/jobs/m1")));
+        assertThat(o.get("notFound").toString()).isEqualTo("[\"nope1\"]");
+        assertThat(o.get("unanswered").toString()).isEqualTo("[]");
+        for (String id : new String[] {"m1", "m2", "m3"}) {
+            TestNodes.delete(url + "/v1/jobs/" + id);
+        }
+    }
+
+    @Test
+    void bulkStatusNamesTheBadFieldAndValue() throws Exception {
+        HttpResponse<String> unknown = TestNodes.post(url + "/v1/jobs/status", "{\"ids\":[\"a\"],\"colour\":\"red\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown).get("error").asText()).isEqualTo("unknown field 'colour' = \"red\" (known: ids)");
+        assertThat(json(unknown).get("field").asText()).isEqualTo("colour");
+
+        HttpResponse<String> none = TestNodes.post(url + "/v1/jobs/status", "{\"ids\":[]}");
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(json(none).get("error").asText()).isEqualTo("ids must be an array of 1 to 1000 job ids, got 0 ids");
+        assertThat(json(none).get("field").asText()).isEqualTo("ids");
+
+        HttpResponse<String> notArray = TestNodes.post(url + "/v1/jobs/status", "{\"ids\":\"j1\"}");
+        assertThat(notArray.statusCode()).isEqualTo(400);
+        assertThat(json(notArray).get("error").asText()).isEqualTo("ids must be an array of 1 to 1000 job ids, got \"j1\"");
+
+        HttpResponse<String> number = TestNodes.post(url + "/v1/jobs/status", "{\"ids\":[\"j1\",7]}");
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(json(number).get("error").asText()).isEqualTo("ids[1] must be a string, got 7");
+        assertThat(json(number).get("field").asText()).isEqualTo("ids[1]");
+
+        HttpResponse<String> badId = TestNodes.post(url + "/v1/jobs/status", "{\"ids\":[\"bad id\"]}");
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(json(badId).get("field").asText()).isEqualTo("ids[0]");
+        assertThat(json(badId).get("error").asText()).startsWith("ids[0]: ").contains("bad id");
+
+        StringBuilder many = new StringBuilder("{\"ids\":[");
+        for (int i = 0; i <= 1000; i++) {
+            many.append(i > 0 ? "," : "").append("\"x").append(i).append('"');
+        }
+        HttpResponse<String> tooMany = TestNodes.post(url + "/v1/jobs/status", many.append("]}").toString());
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(json(tooMany).get("error").asText()).endsWith("got 1001 ids");
     }
 
     @Test

@@ -110,6 +110,18 @@ public final class AtollClient {
         return send(request("/v1/jobs/" + encode(id)).GET().build());
     }
 
+    /**
+     * {@code POST /v1/jobs/status} with {@code {"ids": ids}} (1 to 1,000 ids): completes with
+     * {@code {"jobs": [status, ...], "notFound": [...], "unanswered": [...]}}.
+     */
+    public CompletableFuture<Response> jobsStatusAsync(java.util.List<String> ids) {
+        ObjectNode body = JSON.createObjectNode();
+        ids.forEach(body.putArray("ids")::add);
+        HttpRequest req = request("/v1/jobs/status").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return send(req);
+    }
+
     /** {@code DELETE /v1/jobs/{id}}. */
     public CompletableFuture<Response> cancelAsync(String id) {
         return send(request("/v1/jobs/" + encode(id)).DELETE().build());
