@@ -84,16 +84,26 @@ public final class DemoRunner {
                 w.arrivalSpanSeconds() / speedup, w.sites().size(), runDir);
         err.flush();
         Duration upTimeout = Duration.ofMillis((long) (o.upTimeoutSeconds() * 1000));
-        LocalFederation fed = LocalFederation.start(w.sites(), runDir, speedup, o.classpath(), o.jvmOptions(),
-                o.nodeMain(), upTimeout);
-        Thread hook = new Thread(fed::close, "atoll-demo-stop-nodes");
+        LocalFederation fed = LocalFederation.prepare(w.sites(), runDir, speedup, o.classpath(), o.jvmOptions(),
+                o.nodeMain());
+        // The hook is in place before the first node is spawned: a Ctrl-C or SIGTERM at any moment from here
+        // on stops every node started so far, and no node is started after it (LocalFederation.close).
+        Thread hook = new Thread(() -> {
+            err.println("demo: interrupted: stopping nodes");
+            err.flush();
+            fed.close();
+        }, "atoll-demo-stop-nodes");
         Runtime.getRuntime().addShutdownHook(hook);
         List<JobOutcome> outcomes;
         try {
+            long startAt = System.nanoTime();
+            fed.startNodes();
             fed.awaitUp(upTimeout);
             for (NodeEndpoint e : fed.endpoints()) {
                 err.printf("demo: %s up at %s (log %s)%n", e.site(), e.url(), runDir.resolve(e.site() + ".log"));
             }
+            err.printf(Locale.ROOT, "demo: %d nodes started in parallel, all up after %.1f s%n", w.sites().size(),
+                    (System.nanoTime() - startAt) / 1e9);
             err.flush();
             fed.awaitConvergence(upTimeout, err);
             err.printf(Locale.ROOT, "demo: all %d sites see each other after %.1f s; replaying%n", w.sites().size(),

@@ -33,17 +33,28 @@ public final class LocalFederation implements AutoCloseable {
     private final List<NodeEndpoint> endpoints;
     private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
     private final Path runDir;
+    private final List<Path> siteFiles;
+    private final String classpath;
+    private final List<String> jvmOptions;
+    private final String mainClass;
+    /** Set by {@link #close()}; guarded by {@code this}. No node is started after it. */
+    private boolean closed;
 
-    private LocalFederation(List<SiteSpec> sites, List<NodeEndpoint> endpoints, Path runDir) {
+    private LocalFederation(List<SiteSpec> sites, List<NodeEndpoint> endpoints, Path runDir, List<Path> siteFiles,
+                            String classpath, List<String> jvmOptions, String mainClass) {
         this.sites = List.copyOf(sites);
         this.endpoints = List.copyOf(endpoints);
         this.runDir = runDir;
+        this.siteFiles = List.copyOf(siteFiles);
+        this.classpath = classpath;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.mainClass = mainClass;
     }
 
     /**
-     * Writes site files and starts one node JVM per site: the first site's node alone, and once it printed
-     * its "up" line (it then owns the shared H2 journal and is the cluster's first seed) the others
-     * together. If anything fails, the nodes already started are stopped before the exception propagates.
+     * Picks the ports and writes the site files, starting no process yet: register {@link #close()} (e.g. in
+     * a shutdown hook) on the returned object first, then call {@link #startNodes()}, so that a signal at any
+     * moment stops every node that was started.
      *
      * @param sites the sites
      * @param runDir fresh run directory (site files, data directories, logs and the H2 journal go there)
@@ -51,41 +62,65 @@ public final class LocalFederation implements AutoCloseable {
      * @param classpath class path of the node JVMs
      * @param jvmOptions JVM options of the node JVMs
      * @param mainClass node main class, normally {@link #NODE_MAIN}
-     * @param firstUpTimeout how long the first node gets to come up
-     * @return the running federation (nodes after the first may still be starting; see {@link #awaitUp})
-     * @throws IOException if a file cannot be written or a JVM cannot be started
-     * @throws IllegalStateException if the first node exits or is not up in time
+     * @return the federation, no node started
+     * @throws IOException if a file cannot be written or no free port found
      */
-    public static LocalFederation start(List<SiteSpec> sites, Path runDir, double speedup, String classpath,
-                                        List<String> jvmOptions, String mainClass, Duration firstUpTimeout)
-            throws IOException, InterruptedException {
+    public static LocalFederation prepare(List<SiteSpec> sites, Path runDir, double speedup, String classpath,
+                                          List<String> jvmOptions, String mainClass) throws IOException {
         int[] ports = freePorts(2 * sites.size());
         List<NodeEndpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < sites.size(); i++) {
             endpoints.add(new NodeEndpoint(sites.get(i).id().value(), HOST, ports[2 * i], ports[2 * i + 1]));
         }
-        LocalFederation f = new LocalFederation(sites, endpoints, runDir);
         Path h2 = runDir.resolve("atoll-journal").toAbsolutePath();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < sites.size(); i++) {
+            SiteSpec s = sites.get(i);
+            String id = s.id().value();
+            files.add(SiteFiles.write(runDir.resolve(id + ".conf"), s, endpoints.get(i), endpoints,
+                    runDir.resolve(id).toAbsolutePath(), h2, speedup).toAbsolutePath());
+        }
+        return new LocalFederation(sites, endpoints, runDir, files, classpath, jvmOptions, mainClass);
+    }
+
+    /**
+     * Starts one node JVM per site, all at once (they start in parallel; the H2 journal's {@code AUTO_SERVER}
+     * mode lets whichever opens the file first serve it to the others, and every node lists all three as
+     * seeds). Each process is tracked as soon as it is spawned, so {@link #close()} from another thread (a
+     * shutdown hook) stops it; after {@link #close()} no further node is started. If starting fails, the
+     * nodes already started are stopped before the exception propagates.
+     *
+     * @throws IOException if a JVM cannot be started
+     * @throws IllegalStateException if {@link #close()} was called before or during the start
+     */
+    public void startNodes() throws IOException {
         try {
-            List<Path> files = new ArrayList<>();
-            for (int i = 0; i < sites.size(); i++) {
-                SiteSpec s = sites.get(i);
-                String id = s.id().value();
-                files.add(SiteFiles.write(runDir.resolve(id + ".conf"), s, endpoints.get(i), endpoints,
-                        runDir.resolve(id).toAbsolutePath(), h2, speedup).toAbsolutePath());
-            }
             for (int i = 0; i < sites.size(); i++) {
                 String id = sites.get(i).id().value();
-                f.nodes.add(NodeProcess.start(id, classpath, jvmOptions, mainClass, files.get(i),
-                        runDir.resolve(id + ".log"), runDir));
-                if (i == 0) {
-                    f.nodes.get(0).awaitUp(firstUpTimeout);
+                synchronized (this) {
+                    if (closed) {
+                        throw new IllegalStateException("demo stopping: node " + id + " not started");
+                    }
+                    nodes.add(NodeProcess.start(id, classpath, jvmOptions, mainClass, siteFiles.get(i),
+                            runDir.resolve(id + ".log"), runDir));
                 }
             }
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            f.close();
+        } catch (IOException | RuntimeException e) {
+            close();
             throw e;
         }
+    }
+
+    /**
+     * {@link #prepare} then {@link #startNodes()}.
+     *
+     * @return the running federation (nodes may still be starting; see {@link #awaitUp})
+     * @throws IOException if a file cannot be written or a JVM cannot be started
+     */
+    public static LocalFederation start(List<SiteSpec> sites, Path runDir, double speedup, String classpath,
+                                        List<String> jvmOptions, String mainClass) throws IOException {
+        LocalFederation f = prepare(sites, runDir, speedup, classpath, jvmOptions, mainClass);
+        f.startNodes();
         return f;
     }
 
@@ -213,6 +248,9 @@ public final class LocalFederation implements AutoCloseable {
      */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         for (NodeProcess n : nodes) {
             n.requestStop();
         }

@@ -104,7 +104,7 @@ class FidelityTest {
         List<LockstepReplay.Outcome> live;
         String quiet;
         LocalFederation fed = LocalFederation.start(sites, dir.resolve("run"), executorSpeedup, cp, jvm,
-                LocalFederation.NODE_MAIN, Duration.ofSeconds(180));
+                LocalFederation.NODE_MAIN);
         try {
             fed.awaitUp(Duration.ofSeconds(180));
             fed.awaitConvergence(Duration.ofSeconds(180), new PrintWriter(System.err, true));

@@ -30,8 +30,7 @@ class LocalFederationTest {
     @Test
     void aNodeThatDiesAtStartIsReportedAndEveryNodeIsStopped() throws Exception {
         LocalFederation fed = LocalFederation.start(List.of(site("site-a"), site("crash-b"), site("site-c")), dir,
-                10.0, classpath(), List.of("-Xmx32m", "-XX:+UseSerialGC"), FakeNodeMain.class.getName(),
-                Duration.ofSeconds(30));
+                10.0, classpath(), List.of("-Xmx32m", "-XX:+UseSerialGC"), FakeNodeMain.class.getName());
         List<Long> pids = fed.pids();
         assertThat(pids).hasSize(3);
         try {
