@@ -16,15 +16,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Replays tasks through the nodes' HTTP APIs in compressed trace time. Task i is posted to node
  * {@code i mod n} (round-robin; that node is the job's origin) at wall time
  * {@code (arrival - first arrival) / speedup} after the start, asynchronously with at most
- * {@code concurrency} requests in flight. After the last submission it polls every accepted job on its
- * origin until all are settled (placed, running, completed, failed, rejected, cancelled) or the settle
- * timeout passes (no request is started after it).
+ * {@code concurrency} requests in flight. After the last submission it reads every accepted job's state
+ * back from its origin with bulk status requests ({@code POST /v1/jobs/status}) until all are settled
+ * (placed, running, completed, failed, rejected, cancelled) or the settle timeout passes (no request is
+ * started after it).
  */
 public final class Replayer {
     /** Reason given to a waiting job whose state was never read back before the settle timeout. */
     public static final String NOT_POLLED = "not polled before the settle timeout (state as its submission answered)";
     /** Attempts per submission when a node answers 503 or times out. */
     public static final int SUBMIT_ATTEMPTS = 3;
+    /** Job ids per bulk status request ({@code POST /v1/jobs/status} takes up to 1,000). */
+    public static final int BULK_IDS = 500;
 
     private final List<NodeEndpoint> endpoints;
     private final List<AtollClient> clients = new ArrayList<>();
@@ -163,8 +166,11 @@ public final class Replayer {
     }
 
     /**
-     * Polls every accepted job, round after round, until all are settled or the deadline passes; a job not
-     * polled before the deadline keeps the state its submission answered.
+     * Reads every accepted job's state back from its origin with bulk status requests ({@code POST
+     * /v1/jobs/status}, up to {@value #BULK_IDS} ids each, one request per origin at a time, at most
+     * {@code concurrency} in flight), round after round, until all are settled or the deadline passes; a
+     * job not read before the deadline keeps the state its submission answered (reason {@link #NOT_POLLED}).
+     * A job its origin does not know although it answered 5xx on submission stays a submit error.
      */
     private void settle(List<DemoTask> tasks, AtomicReferenceArray<JobOutcome> out,
                         java.util.concurrent.atomic.AtomicIntegerArray accepted, Duration settle)
@@ -186,48 +192,40 @@ public final class Replayer {
         for (int i = 0; i < endpoints.size(); i++) {
             byOrigin.put(endpoints.get(i).site(), clients.get(i));
         }
+        java.util.concurrent.atomic.AtomicIntegerArray polled = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        AtomicInteger requests = new AtomicInteger();
         try (ProgressBar bar = new ProgressBar(err, tty, 5, () -> new ProgressBar.State("settle", settled.get(), n,
-                String.format(Locale.ROOT, "placed %d, rejected %d, waiting %d", placed.get(), rejected.get(),
-                        n - settled.get())))) {
-            java.util.concurrent.atomic.AtomicIntegerArray polled = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+                String.format(Locale.ROOT, "placed %d, rejected %d, waiting %d (%d bulk reads)", placed.get(),
+                        rejected.get(), n - settled.get(), requests.get())))) {
             while (!pending.isEmpty() && System.nanoTime() < deadline) {
                 List<Integer> still = java.util.Collections.synchronizedList(new ArrayList<>());
+                java.util.Map<String, List<Integer>> groups = new java.util.TreeMap<>();
                 for (int idx : pending) {
-                    if (System.nanoTime() >= deadline) {
-                        still.add(idx);
-                        continue;
-                    }
-                    inFlight.acquire();
-                    JobOutcome prev = out.get(idx);
-                    byOrigin.get(prev.origin()).jobAsync(prev.task().id()).whenComplete((r, ex) -> {
-                        try {
-                            JobOutcome now = prev;
-                            if (ex == null && r.ok()) {
-                                now = JobOutcome.fromStatus(prev.task(), prev.origin(), r.body());
-                                polled.set(idx, 1);
-                                out.set(idx, now);
-                            }
-                            if (now.settled()) {
-                                settled.incrementAndGet();
-                                if (now.placed()) {
-                                    placed.incrementAndGet();
-                                } else if (now.rejected()) {
-                                    rejected.incrementAndGet();
-                                }
-                            } else {
-                                still.add(idx);
-                            }
-                        } finally {
-                            inFlight.release();
-                        }
-                    });
+                    groups.computeIfAbsent(out.get(idx).origin(), k -> new ArrayList<>()).add(idx);
                 }
-                inFlight.acquire(concurrency);
-                inFlight.release(concurrency);
+                List<java.util.concurrent.CompletableFuture<Void>> perOrigin = new ArrayList<>();
+                for (java.util.Map.Entry<String, List<Integer>> g : groups.entrySet()) {
+                    AtollClient client = byOrigin.get(g.getKey());
+                    List<Integer> idxs = g.getValue();
+                    java.util.concurrent.CompletableFuture<Void> chain =
+                            java.util.concurrent.CompletableFuture.completedFuture(null);
+                    for (int from = 0; from < idxs.size(); from += BULK_IDS) {
+                        List<Integer> chunk = idxs.subList(from, Math.min(idxs.size(), from + BULK_IDS));
+                        chain = chain.thenCompose(x -> readChunk(client, chunk, out, polled, still, settled, placed,
+                                rejected, requests, deadline));
+                    }
+                    perOrigin.add(chain);
+                }
+                try {
+                    java.util.concurrent.CompletableFuture.allOf(perOrigin.toArray(
+                            new java.util.concurrent.CompletableFuture[0])).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("bulk status read failed: " + e.getCause(), e.getCause());
+                }
                 pending = new ArrayList<>(still);
                 java.util.Collections.sort(pending);
                 if (!pending.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
+                    Thread.sleep(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)));
                 }
             }
             for (int idx : pending) {
@@ -238,5 +236,71 @@ public final class Replayer {
                 }
             }
         }
+    }
+
+    /** One bulk status request for {@code chunk} (indices of jobs of one origin); never fails. */
+    private java.util.concurrent.CompletableFuture<Void> readChunk(
+            AtollClient client, List<Integer> chunk, AtomicReferenceArray<JobOutcome> out,
+            java.util.concurrent.atomic.AtomicIntegerArray polled, List<Integer> still, AtomicInteger settled,
+            AtomicInteger placed, AtomicInteger rejected, AtomicInteger requests, long deadline) {
+        if (System.nanoTime() >= deadline) {
+            still.addAll(chunk);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            still.addAll(chunk);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        List<String> ids = chunk.stream().map(i -> out.get(i).task().id()).toList();
+        requests.incrementAndGet();
+        return client.jobsStatusAsync(ids).handle((r, ex) -> {
+            try {
+                java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.HashMap<>();
+                java.util.Set<String> notFound = new java.util.HashSet<>();
+                if (ex == null && r.ok()) {
+                    for (com.fasterxml.jackson.databind.JsonNode j : r.body().path("jobs")) {
+                        byId.put(j.path("id").asText(), j);
+                    }
+                    for (com.fasterxml.jackson.databind.JsonNode j : r.body().path("notFound")) {
+                        notFound.add(j.asText());
+                    }
+                }
+                for (int idx : chunk) {
+                    JobOutcome prev = out.get(idx);
+                    JobOutcome now = prev;
+                    com.fasterxml.jackson.databind.JsonNode st = byId.get(prev.task().id());
+                    if (st != null) {
+                        now = JobOutcome.fromStatus(prev.task(), prev.origin(), st);
+                        polled.set(idx, 1);
+                        out.set(idx, now);
+                    } else if (notFound.contains(prev.task().id())) {
+                        polled.set(idx, 1);
+                        if (!prev.settled()) {
+                            now = JobOutcome.refused(prev.task(), prev.origin(), "error", "accepted by "
+                                    + prev.origin() + " but not found there afterwards");
+                            out.set(idx, now);
+                        }
+                    }
+                    if (st == null && !notFound.contains(prev.task().id())) {
+                        still.add(idx); // not answered: ask again next round
+                    } else if (now.settled()) {
+                        settled.incrementAndGet();
+                        if (now.placed()) {
+                            placed.incrementAndGet();
+                        } else if (now.rejected()) {
+                            rejected.incrementAndGet();
+                        }
+                    } else {
+                        still.add(idx);
+                    }
+                }
+                return null;
+            } finally {
+                inFlight.release();
+            }
+        });
     }
 }

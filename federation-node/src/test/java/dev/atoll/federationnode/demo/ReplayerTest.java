@@ -44,8 +44,32 @@ class ReplayerTest {
         return new NodeEndpoint(site, "127.0.0.1", 1, s.getAddress().getPort());
     }
 
+    private final List<String> bulkReads = new CopyOnWriteArrayList<>();
+    private final AtomicInteger singleGets = new AtomicInteger();
+
+    private static String status(String site, String id) {
+        if (id.equals("t-stuck")) {
+            return "{\"id\":\"t-stuck\",\"state\":\"queued\",\"submittedAt\":1000,\"reason\":\"no capacity\"}";
+        }
+        return "{\"id\":\"" + id + "\",\"state\":\"running\",\"site\":\"" + site
+                + "\",\"model\":\"H800\",\"submittedAt\":1000,\"placedAt\":1500}";
+    }
+
     private void handle(String site, HttpExchange ex) throws IOException {
-        if (ex.getRequestMethod().equals("POST")) {
+        if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals("/v1/jobs/status")) {
+            JsonNode body = AtollClient.JSON.readTree(ex.getRequestBody());
+            List<String> jobs = new ArrayList<>();
+            List<String> notFound = new ArrayList<>();
+            for (JsonNode id : body.get("ids")) {
+                if (id.asText().startsWith("t-ghost")) {
+                    notFound.add("\"" + id.asText() + "\"");
+                } else {
+                    jobs.add(status(site, id.asText()));
+                }
+            }
+            bulkReads.add(site + " " + body.get("ids").size());
+            reply(ex, 200, "{\"jobs\":" + jobs + ",\"notFound\":" + notFound + ",\"unanswered\":[]}");
+        } else if (ex.getRequestMethod().equals("POST")) {
             JsonNode body = AtollClient.JSON.readTree(ex.getRequestBody());
             String id = body.get("id").asText();
             posts.add(site + " " + id);
@@ -58,13 +82,9 @@ class ReplayerTest {
                 reply(ex, 202, "{\"id\":\"" + id + "\",\"state\":\"queued\",\"submittedAt\":1000,\"reason\":\"submitted\"}");
             }
         } else {
+            singleGets.incrementAndGet();
             String id = ex.getRequestURI().getPath().substring("/v1/jobs/".length());
-            if (id.equals("t-stuck")) {
-                reply(ex, 200, "{\"id\":\"t-stuck\",\"state\":\"queued\",\"submittedAt\":1000,\"reason\":\"no capacity\"}");
-            } else {
-                reply(ex, 200, "{\"id\":\"" + id + "\",\"state\":\"running\",\"site\":\"" + site
-                        + "\",\"model\":\"H800\",\"submittedAt\":1000,\"placedAt\":1500}");
-            }
+            reply(ex, 200, status(site, id));
         }
     }
 
@@ -102,6 +122,21 @@ class ReplayerTest {
         assertThat(out.get(1).site()).isEqualTo("site-b");
         assertThat(out.get(0).queueingDelayTraceSeconds(1000)).isEqualTo(500.0);
         assertThat(err.toString()).contains("submit [").contains("settle [");
+        // states read back in bulk, never one GET per job; t-stuck is asked again every round
+        assertThat(singleGets.get()).isZero();
+        assertThat(bulkReads).contains("site-a 2", "site-b 2").contains("site-a 1");
+    }
+
+    @Test
+    void aJobItsOriginDoesNotKnowBecomesASubmitError() throws Exception {
+        List<NodeEndpoint> nodes = List.of(node("site-a"));
+        Replayer r = new Replayer(nodes, 1000, 2, new PrintWriter(new StringWriter(), true), false);
+
+        List<JobOutcome> out = r.run(List.of(task("t-ghost", 0), task("t-ok", 0)), Duration.ofSeconds(5));
+
+        assertThat(out).extracting(JobOutcome::state).containsExactly("error", "running");
+        assertThat(out.get(0).reason()).isEqualTo("accepted by site-a but not found there afterwards");
+        assertThat(bulkReads).containsExactly("site-a 2");
     }
 
     @Test
