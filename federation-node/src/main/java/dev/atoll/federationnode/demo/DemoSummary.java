@@ -35,6 +35,20 @@ public final class DemoSummary {
     public record ModelRow(String models, int submitted, int placed, int rejected, int waiting) {
     }
 
+    /**
+     * Rejected tasks of one origin site and requested model set with one reason.
+     *
+     * @param site origin (the node the task was posted to)
+     * @param models requested model set ({@code *} = any)
+     * @param reason the grouped reason (see {@link #reasonOf})
+     * @param count tasks
+     */
+    public record RejectRow(String site, String models, String reason, int count) {
+    }
+
+    /** Rows of the per-site, per-model rejection table shown at most; the rest is summed in one line. */
+    public static final int MAX_REJECT_ROWS = 30;
+
     private final Workload workload;
     private final List<JobOutcome> outcomes;
     private final double speedup;
@@ -43,6 +57,7 @@ public final class DemoSummary {
     private final List<ModelRow> requested = new ArrayList<>();
     private final Map<String, Integer> placedByDeviceModel = new TreeMap<>();
     private final Map<String, Integer> rejectReasons;
+    private final List<RejectRow> rejectRows = new ArrayList<>();
     private final Map<String, Integer> waitingReasons;
     private final Map<String, Integer> errorReasons;
     private final Histogram delays = new Histogram(4);
@@ -84,6 +99,7 @@ public final class DemoSummary {
         }
         Map<String, int[]> modelCounts = new TreeMap<>();
         Map<String, Integer> rejects = new TreeMap<>();
+        Map<List<String>, Integer> rejectsBySiteModel = new java.util.HashMap<>();
         Map<String, Integer> waits = new TreeMap<>();
         Map<String, Integer> errs = new TreeMap<>();
         int p = 0, r = 0, w = 0, f = 0, c = 0, e = 0;
@@ -116,6 +132,8 @@ public final class DemoSummary {
                 origin[2]++;
                 model[2]++;
                 rejects.merge(reasonOf(o), 1, Integer::sum);
+                rejectsBySiteModel.merge(List.of(o.origin(), o.task().models().toString(), reasonOf(o)), 1,
+                        Integer::sum);
             } else if (o.waiting()) {
                 w++;
                 origin[3]++;
@@ -157,6 +175,12 @@ public final class DemoSummary {
             int[] v = en.getValue();
             requested.add(new ModelRow(en.getKey(), v[0], v[1], v[2], v[3]));
         }
+        List<String> siteOrder = new ArrayList<>(siteCounts.keySet());
+        rejectsBySiteModel.forEach((k, v) -> rejectRows.add(new RejectRow(k.get(0), k.get(1), k.get(2), v)));
+        rejectRows.sort(java.util.Comparator.comparingInt((RejectRow x) -> siteOrder.indexOf(x.site()))
+                .thenComparing(RejectRow::models)
+                .thenComparing(RejectRow::count, java.util.Comparator.reverseOrder())
+                .thenComparing(RejectRow::reason));
     }
 
     /**
@@ -232,6 +256,14 @@ public final class DemoSummary {
         return rejectReasons;
     }
 
+    /**
+     * @return rejections by origin site (workload order), requested model set (by name) and reason (most
+     *     frequent first); their counts add up to {@link #rejected()}
+     */
+    public List<RejectRow> rejectionsBySiteAndModel() {
+        return List.copyOf(rejectRows);
+    }
+
     /** @return "state: reason" of waiting tasks with counts, most frequent first */
     public Map<String, Integer> waitingReasons() {
         return waitingReasons;
@@ -303,6 +335,28 @@ public final class DemoSummary {
             sb.append(parts).append('\n');
         }
         reasons(sb, "rejection reasons", rejectReasons);
+        if (!rejectRows.isEmpty()) {
+            sb.append("\nrejections by origin site and requested model set\n");
+            int mw = Math.max(6, rejectRows.stream().mapToInt(x -> x.models().length()).max().orElse(0));
+            String fmt = "%-12s %-" + mw + "s %7s  %s%n";
+            sb.append(String.format(Locale.ROOT, fmt, "site", "models", "tasks", "reason"));
+            int rest = 0;
+            int restRows = 0;
+            for (int i = 0; i < rejectRows.size(); i++) {
+                RejectRow x = rejectRows.get(i);
+                if (i < MAX_REJECT_ROWS) {
+                    sb.append(String.format(Locale.ROOT, fmt, x.site(), x.models(), Integer.toString(x.count()),
+                            x.reason()));
+                } else {
+                    rest += x.count();
+                    restRows++;
+                }
+            }
+            if (rest > 0) {
+                sb.append(String.format(Locale.ROOT, fmt, "(other)", "", Integer.toString(rest),
+                        "(" + restRows + " more site, model and reason combinations)"));
+            }
+        }
         reasons(sb, "still waiting (state: reason)", waitingReasons);
         reasons(sb, "failures and submit errors", errorReasons);
         sb.append('\n').append(lastLine()).append('\n');

@@ -110,6 +110,53 @@ class DemoSummaryTest {
         assertThat(text).contains("      2  too big");
     }
 
+    private static DemoTask modelTask(String id, String models) {
+        return new DemoTask(id, "vc", 0, 10, 1, 1000, ModelSet.parse(models), false, WorkloadKind.BATCH,
+                PriorityClass.PRODUCTION);
+    }
+
+    @Test
+    void rejectionReasonsAreBrokenDownBySiteAndModel() {
+        DemoTask v1 = modelTask("v1", "V100");
+        DemoTask v2 = modelTask("v2", "V100");
+        DemoTask v3 = modelTask("v3", "V100");
+        DemoTask h1 = modelTask("h1", "H800");
+        DemoTask h2 = modelTask("h2", "H800");
+        DemoTask a1 = modelTask("a1", "A100-80GB|H800");
+        DemoTask ok = modelTask("ok", "H800");
+        String noV100 = "no site has V100";
+        List<JobOutcome> outcomes = List.of(
+                JobOutcome.refused(v1, "site-b", "rejected", noV100),
+                JobOutcome.refused(v2, "site-a", "rejected", noV100),
+                JobOutcome.refused(v3, "site-b", "rejected", noV100),
+                JobOutcome.refused(h1, "site-b", "rejected", "too big for h1"),
+                JobOutcome.refused(h2, "site-b", "rejected", "HTTP 400: devices: must be in [1, 65536], got 70000"),
+                JobOutcome.refused(a1, "site-a", "rejected", "too big for a1"),
+                placed(ok, "site-a", "site-a", 0, 10));
+        List<SiteSpec> sites = List.of(
+                new SiteSpec(SiteId.of("site-a"), "east", List.of(PoolSpec.of("H800", 2, 4, 80))),
+                new SiteSpec(SiteId.of("site-b"), "west", List.of(PoolSpec.of("A100-80GB", 1, 8, 80))));
+        Workload w = new Workload("x", sites, List.of(v1, v2, v3, h1, h2, a1, ok), 0, Map.of());
+        DemoSummary s = new DemoSummary(w, outcomes, 1, 1);
+
+        assertThat(s.rejected()).isEqualTo(6);
+        assertThat(s.rejectionsBySiteAndModel()).containsExactly(
+                new DemoSummary.RejectRow("site-a", "A100-80GB|H800", "too big for <id>", 1),
+                new DemoSummary.RejectRow("site-a", "V100", noV100, 1),
+                new DemoSummary.RejectRow("site-b", "H800", "HTTP 400: devices: must be in [1, 65536], got 70000", 1),
+                new DemoSummary.RejectRow("site-b", "H800", "too big for <id>", 1),
+                new DemoSummary.RejectRow("site-b", "V100", noV100, 2));
+        assertThat(s.rejectReasons()).containsExactly(Map.entry(noV100, 3), Map.entry("too big for <id>", 2),
+                Map.entry("HTTP 400: devices: must be in [1, 65536], got 70000", 1));
+        assertThat(s.render()).contains("\nrejections by origin site and requested model set\n"
+                + "site         models           tasks  reason\n"
+                + "site-a       A100-80GB|H800       1  too big for <id>\n"
+                + "site-a       V100                 1  no site has V100\n"
+                + "site-b       H800                 1  HTTP 400: devices: must be in [1, 65536], got 70000\n"
+                + "site-b       H800                 1  too big for <id>\n"
+                + "site-b       V100                 2  no site has V100\n");
+    }
+
     @Test
     void reasonsNamingTheJobOrAnActorIncarnationGroupTogether() {
         DemoTask a = task("pod-1", 0, 10, 1, 1000);
