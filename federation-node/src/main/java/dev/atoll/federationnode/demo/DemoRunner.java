@@ -95,23 +95,31 @@ public final class DemoRunner {
         }, "atoll-demo-stop-nodes");
         Runtime.getRuntime().addShutdownHook(hook);
         List<JobOutcome> outcomes;
+        long startAt = System.nanoTime();
+        long upAt = 0;
+        long convergedAt = 0;
+        long submittedAt = 0;
+        long settledAt = 0;
         try {
-            long startAt = System.nanoTime();
             fed.startNodes();
             fed.awaitUp(upTimeout);
             for (NodeEndpoint e : fed.endpoints()) {
                 err.printf("demo: %s up at %s (log %s)%n", e.site(), e.url(), runDir.resolve(e.site() + ".log"));
             }
+            upAt = System.nanoTime();
             err.printf(Locale.ROOT, "demo: %d nodes started in parallel, all up after %.1f s%n", w.sites().size(),
-                    (System.nanoTime() - startAt) / 1e9);
+                    (upAt - startAt) / 1e9);
             err.flush();
             fed.awaitConvergence(upTimeout, err);
+            convergedAt = System.nanoTime();
             err.printf(Locale.ROOT, "demo: all %d sites see each other after %.1f s; replaying%n", w.sites().size(),
                     (System.nanoTime() - t0) / 1e9);
             err.flush();
             Replayer replayer = new Replayer(fed.endpoints(), speedup, o.concurrency(), err,
                     ProgressBar.stderrIsTerminal());
             outcomes = replayer.run(w.tasks(), Duration.ofMillis((long) (o.settleSeconds() * 1000)));
+            submittedAt = replayer.lastAnswerNanos();
+            settledAt = System.nanoTime();
             if (o.keepRunning()) {
                 JobsCsv.write(runDir.resolve("jobs.csv"), outcomes, speedup);
                 DemoSummary s = new DemoSummary(w, outcomes, speedup, (System.nanoTime() - t0) / 1e9);
@@ -139,6 +147,11 @@ public final class DemoRunner {
                 // already shutting down: the hook runs anyway and close() is idempotent
             }
         }
+        long stoppedAt = System.nanoTime();
+        err.printf(Locale.ROOT, "demo: wall time by phase: load %.1f s, node start %.1f s, convergence %.1f s, "
+                + "submit %.1f s, settle %.1f s, stop %.1f s%n", (startAt - t0) / 1e9, (upAt - startAt) / 1e9,
+                (convergedAt - upAt) / 1e9, (submittedAt - convergedAt) / 1e9, (settledAt - submittedAt) / 1e9,
+                (stoppedAt - settledAt) / 1e9);
         JobsCsv.write(runDir.resolve("jobs.csv"), outcomes, speedup);
         DemoSummary s = new DemoSummary(w, outcomes, speedup, (System.nanoTime() - t0) / 1e9);
         err.println("demo: one line per job in " + runDir.resolve("jobs.csv"));

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * A federation of node processes on this machine, one per site, on loopback with free ports. Writes each
  * site's file ({@code <site>.conf}), data directory and log ({@code <site>.log}) into the run directory,
- * with one shared H2 journal file there. {@link #close()} stops every node and waits until they are gone.
+ * with one shared H2 journal file there, which this process opens first and so serves to the nodes.
+ * {@link #close()} stops every node and waits until they are gone.
  */
 public final class LocalFederation implements AutoCloseable {
     /** Default main class of a node process. */
@@ -37,11 +38,15 @@ public final class LocalFederation implements AutoCloseable {
     private final String classpath;
     private final List<String> jvmOptions;
     private final String mainClass;
+    private final Path h2File;
     /** Set by {@link #close()}; guarded by {@code this}. No node is started after it. */
     private boolean closed;
+    /** The demo's own connection to the shared H2 journal while nodes run; guarded by {@code this}. */
+    private java.sql.Connection journalOwner;
 
     private LocalFederation(List<SiteSpec> sites, List<NodeEndpoint> endpoints, Path runDir, List<Path> siteFiles,
-                            String classpath, List<String> jvmOptions, String mainClass) {
+                            String classpath, List<String> jvmOptions, String mainClass, Path h2File) {
+        this.h2File = h2File;
         this.sites = List.copyOf(sites);
         this.endpoints = List.copyOf(endpoints);
         this.runDir = runDir;
@@ -80,21 +85,38 @@ public final class LocalFederation implements AutoCloseable {
             files.add(SiteFiles.write(runDir.resolve(id + ".conf"), s, endpoints.get(i), endpoints,
                     runDir.resolve(id).toAbsolutePath(), h2, speedup).toAbsolutePath());
         }
-        return new LocalFederation(sites, endpoints, runDir, files, classpath, jvmOptions, mainClass);
+        return new LocalFederation(sites, endpoints, runDir, files, classpath, jvmOptions, mainClass, h2);
     }
 
     /**
-     * Starts one node JVM per site, all at once (they start in parallel; the H2 journal's {@code AUTO_SERVER}
-     * mode lets whichever opens the file first serve it to the others, and every node lists all three as
-     * seeds). Each process is tracked as soon as it is spawned, so {@link #close()} from another thread (a
+     * Opens the shared H2 journal in this process first (creating its schema) and keeps that connection open
+     * until {@link #close()}: in H2's {@code AUTO_SERVER} mode the first process to open the file serves it
+     * to the others, so this JVM serves the journal and all nodes connect to it over loopback. Two nodes
+     * opening the file at the same moment otherwise race for it and one fails ({@code Lock file recently
+     * modified}, seen when the three nodes were started together). Then starts one node JVM per site, all at
+     * once. Each process is tracked as soon as it is spawned, so {@link #close()} from another thread (a
      * shutdown hook) stops it; after {@link #close()} no further node is started. If starting fails, the
      * nodes already started are stopped before the exception propagates.
      *
      * @throws IOException if a JVM cannot be started
-     * @throws IllegalStateException if {@link #close()} was called before or during the start
+     * @throws IllegalStateException if the journal cannot be opened, or {@link #close()} was called before
+     *     or during the start
      */
     public void startNodes() throws IOException {
         try {
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("demo stopping: no node started");
+                }
+                try {
+                    journalOwner = java.sql.DriverManager.getConnection(dev.atoll.federationnode.H2Schema.url(h2File),
+                            "sa", "");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot open the demo journal "
+                            + dev.atoll.federationnode.H2Schema.url(h2File) + ": " + e.getMessage(), e);
+                }
+                dev.atoll.federationnode.H2Schema.ensure(h2File);
+            }
             for (int i = 0; i < sites.size(); i++) {
                 String id = sites.get(i).id().value();
                 synchronized (this) {
@@ -244,7 +266,8 @@ public final class LocalFederation implements AutoCloseable {
 
     /**
      * Stops every node: SIGTERM to all at once, up to 15 s grace each, then SIGKILL; returns when all are
-     * gone. Safe to call more than once and from a shutdown hook.
+     * gone, then closes this process's connection to the journal. Safe to call more than once and from a
+     * shutdown hook.
      */
     @Override
     public void close() {
@@ -256,6 +279,16 @@ public final class LocalFederation implements AutoCloseable {
         }
         for (NodeProcess n : nodes) {
             n.stop(Duration.ofSeconds(15));
+        }
+        synchronized (this) {
+            if (journalOwner != null) {
+                try {
+                    journalOwner.close();
+                } catch (java.sql.SQLException e) {
+                    // the nodes are gone; nothing is lost by a failed close
+                }
+                journalOwner = null;
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ public final class Replayer {
     private final Semaphore inFlight;
     private final PrintWriter err;
     private final boolean tty;
+    private volatile long lastAnswerNanos;
 
     /**
      * @param endpoints the nodes, in round-robin order
@@ -65,6 +66,11 @@ public final class Replayer {
         this.inFlight = new Semaphore(concurrency);
         this.err = err;
         this.tty = tty;
+    }
+
+    /** @return {@link System#nanoTime()} when the last submission was answered (0 before {@link #run}) */
+    public long lastAnswerNanos() {
+        return lastAnswerNanos;
     }
 
     /**
@@ -129,6 +135,7 @@ public final class Replayer {
             inFlight.acquire(concurrency);
             inFlight.release(concurrency);
         }
+        lastAnswerNanos = System.nanoTime();
         settle(tasks, out, accepted, settle);
         List<JobOutcome> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
