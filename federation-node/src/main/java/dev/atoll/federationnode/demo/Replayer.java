@@ -174,8 +174,7 @@ public final class Replayer {
 
     /**
      * Reads every accepted job's state back from its origin with bulk status requests ({@code POST
-     * /v1/jobs/status}, up to {@value #BULK_IDS} ids each, one request per origin at a time, at most
-     * {@code concurrency} in flight), round after round, until all are settled or the deadline passes; a
+     * /v1/jobs/status}, up to {@value #BULK_IDS} ids each, one request per origin at a time), round after round, until all are settled or the deadline passes; a
      * job not read before the deadline keeps the state its submission answered (reason {@link #NOT_POLLED}).
      * A job its origin does not know although it answered 5xx on submission stays a submit error.
      */
@@ -214,6 +213,8 @@ public final class Replayer {
                 for (java.util.Map.Entry<String, List<Integer>> g : groups.entrySet()) {
                     AtollClient client = byOrigin.get(g.getKey());
                     List<Integer> idxs = g.getValue();
+                    // one request per origin at a time: five 500-id requests at once made a loaded node
+                    // answer none of them within the server's request timeout
                     java.util.concurrent.CompletableFuture<Void> chain =
                             java.util.concurrent.CompletableFuture.completedFuture(null);
                     for (int from = 0; from < idxs.size(); from += BULK_IDS) {
@@ -245,7 +246,10 @@ public final class Replayer {
         }
     }
 
-    /** One bulk status request for {@code chunk} (indices of jobs of one origin); never fails. */
+    /**
+     * One bulk status request for {@code chunk} (indices of jobs of one origin); ids the node lists as
+     * unanswered are asked again next round; the returned stage never fails.
+     */
     private java.util.concurrent.CompletableFuture<Void> readChunk(
             AtollClient client, List<Integer> chunk, AtomicReferenceArray<JobOutcome> out,
             java.util.concurrent.atomic.AtomicIntegerArray polled, List<Integer> still, AtomicInteger settled,
