@@ -42,7 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
     int tasks;
 
     @Option(names = "--speedup", paramLabel = "<x>",
-            description = "Trace seconds per wall second (default: arrival span / 120 s for a trace, / 30 s built-in).")
+            description = "Trace seconds per wall second (default: arrival span / "
+                    + "40 s for a trace, / 30 s built-in).")
     Double speedup;
 
     @Option(names = "--limit", paramLabel = "<n>", description = "Replay only the first N tasks (by arrival).")
@@ -59,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Run directory for site files, logs and the H2 journal (default: var/demo/<timestamp>).")
     Path runDir;
 
-    @Option(names = "--concurrency", paramLabel = "<n>", defaultValue = "8",
+    @Option(names = "--concurrency", paramLabel = "<n>", defaultValue = "" + DemoOptions.DEFAULT_CONCURRENCY,
             description = "HTTP requests in flight at most (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
