@@ -34,8 +34,11 @@ public final class NodeKryo {
         KryoRegistry.extend(1121, dev.atoll.federationnode.site.SiteLedgerSnapshot.Allocation.class);
         KryoRegistry.extend(1122, dev.atoll.federationnode.site.SiteLedgerSnapshotV2.class);
         KryoRegistry.extend(1123, dev.atoll.federationnode.site.SiteLedgerSnapshot.Owner.class);
-        KryoRegistry.extend(1124, dev.atoll.federationnode.site.SiteLedgerSnapshot.class);
-        KryoRegistry.extend(1130, dev.atoll.federationnode.job.JobState.class);
+        KryoRegistry.extend(1124, dev.atoll.federationnode.site.SiteLedgerSnapshotV3.class); // before the terms
+        KryoRegistry.extend(1125, dev.atoll.federationnode.site.SiteLedgerSnapshot.Terms.class);
+        KryoRegistry.extend(1126, dev.atoll.federationnode.site.SiteLedgerSnapshot.class);
+        KryoRegistry.extend(1130, dev.atoll.federationnode.job.JobStateV1.class); // before the preemption count
+        KryoRegistry.extend(1132, dev.atoll.federationnode.job.JobState.class);
         KryoRegistry.extend(1131, dev.atoll.federationnode.job.JobState.Phase.class);
         KryoRegistry.extend(1140, dev.atoll.federationnode.site.HoldCreatedV0.class);
         KryoRegistry.extend(1150, dev.atoll.federationnode.site.SiteWatch.SiteUnreachable.class);

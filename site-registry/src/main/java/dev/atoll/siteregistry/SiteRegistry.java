@@ -385,6 +385,7 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
      */
     public static CandidateSites candidates(List<SiteInfo> sites, JobSpec job, Set<String> silentSites) {
         List<SiteInfo> now = new ArrayList<>();
+        List<SiteInfo> later = new ArrayList<>();
         boolean ever = false;
         int unreachableEver = 0;
         StringBuilder busy = new StringBuilder();
@@ -406,6 +407,7 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
             } else if (Fits.mayFitNow(s.advert(), job)) {
                 now.add(s);
             } else {
+                later.add(s);
                 if (busy.length() > 0) {
                     busy.append(", ");
                 }
@@ -419,7 +421,7 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
             reason = "no site has advertised yet";
         } else if (!ever && !silentSites.isEmpty()) {
             reason = "no advertised site has capacity for " + want + "; waiting for adverts from " + silentSites;
-            return new CandidateSites(now, true, sites.size(), reason);
+            return new CandidateSites(now, true, sites.size(), reason, later);
         } else if (!ever) {
             reason = "no site in the federation has capacity for " + want + " (sites known: " + sites.size() + ")";
         } else if (now.isEmpty()) {
@@ -427,6 +429,6 @@ public final class SiteRegistry extends AbstractBehavior<SiteRegistry.Command> {
                     + (busy.length() > 0 ? " (" + busy + ")" : "")
                     + (unreachableEver > 0 ? "; " + unreachableEver + " site(s) that could fit are unreachable" : "");
         }
-        return new CandidateSites(now, ever, sites.size(), reason);
+        return new CandidateSites(now, ever, sites.size(), reason, later);
     }
 }

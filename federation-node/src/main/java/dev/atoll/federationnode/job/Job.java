@@ -19,6 +19,7 @@ import dev.atoll.protocol.event.JobCompleted;
 import dev.atoll.protocol.event.JobEvent;
 import dev.atoll.protocol.event.JobFailed;
 import dev.atoll.protocol.event.JobPlaced;
+import dev.atoll.protocol.event.JobPreempted;
 import dev.atoll.protocol.event.JobRejected;
 import dev.atoll.protocol.event.JobRequeued;
 import dev.atoll.protocol.event.JobSubmitted;
@@ -183,11 +184,21 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
      *     they all decline, the next round calls the remaining candidates
      */
     public record Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
-                           Duration placedCheckInterval, SiteChoicePolicy siteChoice, int cfpFanout) {
+                           Duration placedCheckInterval, SiteChoicePolicy siteChoice, int cfpFanout,
+                           boolean preemption) {
         public Settings {
             if (cfpFanout < 1) {
                 throw new IllegalArgumentException("atoll.job.cfp-fanout must be >= 1, got " + cfpFanout);
             }
+        }
+
+        /**
+         * Settings with preemption on: when no site has room now, a job above best effort calls one full site per
+         * round ({@link CandidateSites#later()}), which may preempt lower-priority work for it.
+         */
+        public Settings(Duration bidTimeout, Duration awardTimeout, Duration retryMin, Duration retryMax,
+                        Duration placedCheckInterval, SiteChoicePolicy siteChoice, int cfpFanout) {
+            this(bidTimeout, awardTimeout, retryMin, retryMax, placedCheckInterval, siteChoice, cfpFanout, true);
         }
 
         /** Settings that call every candidate site in each round (no fan-out limit). */
@@ -197,7 +208,8 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         }
 
         /**
-         * Reads {@code atoll.job.*} from {@code config}.
+         * Reads {@code atoll.job.*} and {@code atoll.preemption.max-per-job} (0 turns preemption rounds off) from
+         * {@code config}.
          *
          * @throws IllegalArgumentException naming {@code atoll.job.site-choice} if the policy is unknown,
          *     {@code atoll.job.throughput-table} if its CSV is missing or bad (the {@code throughput} criterion
@@ -215,7 +227,8 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             }
             return new Settings(c.getDuration("bid-timeout"), c.getDuration("award-timeout"),
                     c.getDuration("retry-min"), c.getDuration("retry-max"), c.getDuration("placed-check-interval"),
-                    choice, c.hasPath("cfp-fanout") ? c.getInt("cfp-fanout") : 2);
+                    choice, c.hasPath("cfp-fanout") ? c.getInt("cfp-fanout") : 2,
+                    !config.hasPath("atoll.preemption.max-per-job") || config.getInt("atoll.preemption.max-per-job") > 0);
         }
     }
 
@@ -270,6 +283,11 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private final List<SiteInfo> fallback = new ArrayList<>();
     /** Every site called in this spell so far declined with {@code never:}. */
     private boolean allNeverSoFar;
+    /**
+     * Non-null while this spell calls full sites for a preempting bid: the registry's reason why no site has room
+     * now, which leads the waiting reason if they all decline.
+     */
+    private String preemptionRound;
 
     private Job(ActorContext<Command> ctx, TimerScheduler<Command> timers, EntityContext<Command> entity,
                 SiteId origin, ActorRef<SiteRegistry.Command> registry, ActorRef<JobNotification> notifier,
@@ -300,6 +318,29 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     @Override
     public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
         return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(100, 2);
+    }
+
+    /** Reads snapshots of the shape before the preemption count ({@link JobStateV1}) as current states. */
+    @Override
+    public org.apache.pekko.persistence.typed.SnapshotAdapter<JobState> snapshotAdapter() {
+        return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(JobState state) {
+                return state;
+            }
+
+            @Override
+            public JobState fromJournal(Object from) {
+                if (from instanceof JobState s) {
+                    return s;
+                }
+                if (from instanceof JobStateV1 old) {
+                    return old.upcast();
+                }
+                throw new IllegalStateException("job " + jobId + ": snapshot of unknown type "
+                        + (from == null ? "null" : from.getClass().getName()) + ", expected JobState");
+            }
+        };
     }
 
     @Override
@@ -505,12 +546,26 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                     .thenComparing(i -> i.site().value()));
             fallback.clear();
             allNeverSoFar = true;
+            preemptionRound = null;
             int k = Math.min(settings.cfpFanout(), ranked.size());
             fallback.addAll(ranked.subList(k, ranked.size()));
             return callForProposals(s, ranked.subList(0, k));
         }
         if (c.sitesKnown() > 0 && !c.anyEverFits()) {
             return Effect().persist(new JobRejected(c.reason(), clock.millis())).thenRun(ns -> passivate());
+        }
+        if (settings.preemption() && s.spec().priority() != dev.atoll.protocol.PriorityClass.BEST_EFFORT
+                && !c.later().isEmpty()) {
+            // No room anywhere now: ask one full site (the one with the most free devices of an accepted model) for
+            // a bid that preempts lower-priority work; if it declines, the others follow one per round, then wait.
+            List<SiteInfo> ranked = new ArrayList<>(c.later());
+            ranked.sort(java.util.Comparator.comparingInt((SiteInfo i) -> -freeFor(i, s.spec()))
+                    .thenComparing(i -> i.site().value()));
+            fallback.clear();
+            fallback.addAll(ranked.subList(1, ranked.size()));
+            allNeverSoFar = true;
+            preemptionRound = c.reason();
+            return callForProposals(s, ranked.subList(0, 1));
         }
         return waitFor(s, c.reason());
     }
@@ -631,8 +686,8 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         allNeverSoFar &= allNever;
         if (!fallback.isEmpty()) {
             // The best-advertised sites all declined: call the others before waiting.
-            List<SiteInfo> next = new ArrayList<>(fallback.subList(0, Math.min(settings.cfpFanout(),
-                    fallback.size())));
+            List<SiteInfo> next = new ArrayList<>(fallback.subList(0, Math.min(preemptionRound != null ? 1
+                    : settings.cfpFanout(), fallback.size())));
             fallback.subList(0, next.size()).clear();
             return callForProposals(s, next);
         }
@@ -640,7 +695,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             return Effect().persist(new JobRejected("no site can ever run it: " + why, clock.millis()))
                     .thenRun(ns -> passivate());
         }
-        String reason = "no site can take it now: " + why;
+        String reason = preemptionRound != null
+                ? preemptionRound + "; no lower-priority work to preempt: " + why
+                : "no site can take it now: " + why;
+        preemptionRound = null;
         liveReason = reason;
         if (sameReason(reason, s.reason())) {
             // Same reason as the last persisted JobWaiting: the journal does not grow with retries.
@@ -661,7 +719,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     private void sendAward(JobState s) {
         awardAttempts++;
         tellSite(s.site(), new Award(jobId, s.epoch(), s.hold(), awardAdapter, notifier, origin,
-                entity.getEntityId()));
+                entity.getEntityId(), s.spec(), s.preemptions()));
         timers.startSingleTimer("award", new AwardDeadline(s.epoch()), settings.awardTimeout());
     }
 
@@ -759,10 +817,12 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
             return Effect().none();
         }
         JobEvent event = switch (outcome) {
+            case PREEMPTED -> new JobPreempted(epoch, s.site(), "preempted at site " + s.site()
+                    + (reason == null || reason.isBlank() ? "" : ": " + reason), at);
             case COMPLETED -> new JobCompleted(epoch, at);
             case FAILED, CANCELLED -> new JobFailed(epoch, outcome.name().toLowerCase() + " at site " + s.site()
                     + (reason == null || reason.isBlank() ? "" : ": " + reason), at);
-            case PREEMPTED, LOST -> new JobRequeued(epoch, outcome.name().toLowerCase() + " at site " + s.site()
+            case LOST -> new JobRequeued(epoch, outcome.name().toLowerCase() + " at site " + s.site()
                     + (reason == null || reason.isBlank() ? "" : ": " + reason), at);
         };
         return Effect().persist(event).thenRun(ns -> {

@@ -10,6 +10,7 @@ import dev.atoll.protocol.event.JobCompleted;
 import dev.atoll.protocol.event.JobEvent;
 import dev.atoll.protocol.event.JobFailed;
 import dev.atoll.protocol.event.JobPlaced;
+import dev.atoll.protocol.event.JobPreempted;
 import dev.atoll.protocol.event.JobRejected;
 import dev.atoll.protocol.event.JobRequeued;
 import dev.atoll.protocol.event.JobSubmitted;
@@ -29,11 +30,15 @@ import java.util.List;
  * @param placedAt latest placement, epoch ms (0 = never)
  * @param endedAt terminal event time, epoch ms (0 = not ended)
  * @param reason latest persisted reason (waiting, rejected, failed, cancelled)
+ * @param preemptions how often the job was preempted ({@link JobPreempted}): its history, sent with every award so
+ *     that sites stop preempting it after {@code atoll.preemption.max-per-job} times
  *
- * <p>It is also the Job's snapshot (Kryo id 1130, every 100 events, two kept).
+ * <p>It is also the Job's snapshot (Kryo id 1132, every 100 events, two kept; the shape before the preemption count,
+ * id 1130, is read as {@link JobStateV1}).
  */
 public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedAt, long epoch, List<SiteId> candidates,
-                       SiteId site, HoldId hold, Placement placement, long placedAt, long endedAt, String reason)
+                       SiteId site, HoldId hold, Placement placement, long placedAt, long endedAt, String reason,
+                       int preemptions)
         implements dev.atoll.protocol.AtollSerializable {
 
     /** Life-cycle phases. */
@@ -50,53 +55,57 @@ public record JobState(Phase phase, JobSpec spec, SiteId origin, long submittedA
 
     /** The state before the first event. */
     public static final JobState EMPTY = new JobState(Phase.EMPTY, null, null, 0, 0, List.of(), null, null, null, 0, 0,
-            "");
+            "", 0);
 
     private JobState with(Phase p) {
         return new JobState(p, spec, origin, submittedAt, epoch, candidates, site, hold, placement, placedAt, endedAt,
-                reason);
+                reason, preemptions);
     }
 
     /** @return the state after {@code e} (pure; replays give the same state) */
     public JobState apply(JobEvent e) {
         if (e instanceof JobSubmitted s) {
             return new JobState(Phase.QUEUED, s.spec(), s.origin(), s.atMillis(), 0, List.of(), null, null, null, 0, 0,
-                    "submitted");
+                    "submitted", 0);
         } else if (e instanceof NegotiationStarted n) {
             return new JobState(Phase.NEGOTIATING, spec, origin, submittedAt, n.epoch(), n.candidates(), null, null,
-                    null, placedAt, endedAt, reason);
+                    null, placedAt, endedAt, reason, preemptions);
         } else if (e instanceof JobWaiting w) {
             return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, w.epoch()), candidates, null,
-                    null, null, placedAt, endedAt, w.reason());
+                    null, null, placedAt, endedAt, w.reason(), preemptions);
         } else if (e instanceof BidChosen b) {
             return new JobState(Phase.AWARDING, spec, origin, submittedAt, b.epoch(), candidates, b.site(), b.hold(),
-                    null, placedAt, endedAt, reason);
+                    null, placedAt, endedAt, reason, preemptions);
         } else if (e instanceof JobPlaced p) {
             return new JobState(Phase.PLACED, spec, origin, submittedAt, p.epoch(), candidates, p.placement().site(),
-                    hold, p.placement(), p.atMillis(), endedAt, "");
+                    hold, p.placement(), p.atMillis(), endedAt, "", preemptions);
         } else if (e instanceof JobCompleted c) {
             return new JobState(Phase.COMPLETED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
-                    placedAt, c.atMillis(), "");
+                    placedAt, c.atMillis(), "", preemptions);
         } else if (e instanceof JobFailed f) {
             return new JobState(Phase.FAILED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
-                    placedAt, f.atMillis(), f.reason());
+                    placedAt, f.atMillis(), f.reason(), preemptions);
         } else if (e instanceof JobRejected r) {
             return new JobState(Phase.REJECTED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
-                    placedAt, r.atMillis(), r.reason());
+                    placedAt, r.atMillis(), r.reason(), preemptions);
         } else if (e instanceof JobCancelled c) {
             return new JobState(Phase.CANCELLED, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
-                    placedAt, c.atMillis(), c.reason());
+                    placedAt, c.atMillis(), c.reason(), preemptions);
         } else if (e instanceof dev.atoll.protocol.event.JobAdopted a) {
             // The adopter owns the job from now on (origin = owner), under epochs above the lost owner's.
             return new JobState(Phase.QUEUED, a.spec(), a.by(), a.submittedAtMillis(), a.epochBase(), List.of(), null,
-                    null, null, 0, 0, "adopted from site " + a.from() + " (" + a.fromEntity() + "), which was lost");
+                    null, null, 0, 0, "adopted from site " + a.from() + " (" + a.fromEntity() + "), which was lost",
+                    preemptions);
         } else if (e instanceof dev.atoll.protocol.event.JobHandedOver h) {
             return new JobState(Phase.HANDED_OVER, spec, origin, submittedAt, epoch, candidates, site, hold, placement,
                     placedAt, h.atMillis(), "handed over to site " + h.to() + " (entity " + h.entity()
-                    + "), which adopted it while this site was lost");
+                    + "), which adopted it while this site was lost", preemptions);
+        } else if (e instanceof JobPreempted p) {
+            return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, p.epoch()), candidates, null,
+                    null, null, placedAt, endedAt, p.reason(), preemptions + 1);
         } else if (e instanceof JobRequeued r) {
             return new JobState(Phase.QUEUED, spec, origin, submittedAt, Math.max(epoch, r.epoch()), candidates, null,
-                    null, null, placedAt, endedAt, r.reason());
+                    null, null, placedAt, endedAt, r.reason(), preemptions);
         }
         throw new IllegalArgumentException("unknown job event " + e);
     }

@@ -61,7 +61,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link CallForProposals}: idempotent on (job, epoch): an existing hold gives the same {@link Bid};
  *       otherwise the packing policy decides: a fit persists {@link HoldCreated} (expiring after the hold
  *       timeout) and bids; no fit now declines with the reason; never fits declines with a reason starting
- *       {@value #NEVER_PREFIX}.
+ *       {@value #NEVER_PREFIX}. A request that does not fit now may preempt: running preemptible gangs of a
+ *       strictly lower priority class, chosen by {@link dev.atoll.placement.PreemptionPlanner} (least work lost
+ *       since the last checkpoint, then fewest surplus devices; a job is preempted at most
+ *       {@code atoll.preemption.max-per-job} times, default 3, 0 = never), are released (PREEMPTED) and the
+ *       preemptor's hold is created on the freed devices in the same atomic write; the victims' Jobs are told
+ *       {@link WorkloadEnded} (PREEMPTED) and requeue with their history. The planner knows an allocation's
+ *       priority, checkpoint interval and preemption count from its {@link AllocationCommitted} (carried by the
+ *       {@link Award}); allocations of older event shapes are never preempted.
  *   <li>{@link Award}: commits the hold ({@link AllocationCommitted}) and starts the simulated executor
  *       (duration / speedup); a repeat answers {@link Committed} again; an expired or unknown hold answers
  *       {@link AwardRefused}.
@@ -157,6 +164,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         private final LinkedHashMap<JobId, AllocationStatus> ended;
         /** The owner (site and Job entity id) of each live allocation whose award named one. */
         private final Map<JobId, SiteLedgerSnapshot.Owner> owners = new HashMap<>();
+        /** The terms (spec, preemption count) of each live allocation whose award carried them. */
+        private final Map<JobId, SiteLedgerSnapshot.Terms> terms = new HashMap<>();
         /** Events applied before the snapshot this state was restored from, minus those replayed into it. */
         private final long versionOffset;
 
@@ -177,8 +186,10 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
         /** @return the snapshot of this state (what the snapshot store keeps) */
         public SiteLedgerSnapshot snapshot() {
+            List<SiteLedgerSnapshot.Terms> t = new ArrayList<>(terms.values());
+            t.sort(java.util.Comparator.comparing(x -> x.job().value()));
             return SiteLedgerSnapshot.of(ledger, version(), new ArrayList<>(ended.values()),
-                    new ArrayList<>(owners.values()));
+                    new ArrayList<>(owners.values()), t);
         }
 
         /**
@@ -194,6 +205,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             }
             for (SiteLedgerSnapshot.Owner o : snapshot.owners()) {
                 s.owners.put(o.job(), o);
+            }
+            for (SiteLedgerSnapshot.Terms t : snapshot.terms()) {
+                s.terms.put(t.job(), t);
             }
             return s;
         }
@@ -211,6 +225,11 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         /** @return the owner of {@code job}'s live allocation, or null if unknown */
         public SiteLedgerSnapshot.Owner owner(JobId job) {
             return owners.get(job);
+        }
+
+        /** @return the terms (spec, preemption count) of {@code job}'s live allocation, or null if unknown */
+        public SiteLedgerSnapshot.Terms terms(JobId job) {
+            return terms.get(job);
         }
 
         /** @return how the job's last allocation here ended, or null */
@@ -326,12 +345,16 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         final SiteLedger scratch;
         /** The owners of the allocations live when the batch started, plus those committed in it. */
         final Map<JobId, SiteLedgerSnapshot.Owner> owners;
+        /** The terms of the allocations live when the batch started, plus those committed in it. */
+        final Map<JobId, SiteLedgerSnapshot.Terms> terms;
         final List<SiteEvent> events = new ArrayList<>();
         final List<java.util.function.Consumer<State>> after = new ArrayList<>();
 
-        BatchWork(SiteLedger scratch, Map<JobId, SiteLedgerSnapshot.Owner> owners) {
+        BatchWork(SiteLedger scratch, Map<JobId, SiteLedgerSnapshot.Owner> owners,
+                  Map<JobId, SiteLedgerSnapshot.Terms> terms) {
             this.scratch = scratch;
             this.owners = new HashMap<>(owners);
+            this.terms = new HashMap<>(terms);
         }
 
         SiteLedgerSnapshot.Owner owner(JobId job) {
@@ -344,6 +367,12 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             events.add(e);
             if (e instanceof AllocationCommitted c && c.owner() != null) {
                 owners.put(c.job(), new SiteLedgerSnapshot.Owner(c.job(), c.owner(), c.ownerEntity()));
+            }
+            if (e instanceof AllocationCommitted c && c.spec() != null) {
+                terms.put(c.job(), new SiteLedgerSnapshot.Terms(c.job(), c.spec(), c.preemptions()));
+            }
+            if (e instanceof AllocationReleased r && scratch.allocation(r.job()) == null) {
+                terms.remove(r.job());
             }
         }
 
@@ -369,8 +398,10 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                     int maxBuffered = intSetting(config, "atoll.site-agent.max-buffered", 1_000_000);
                     int maxBatch = intSetting(config, "atoll.site-agent.max-batch-events", 500);
                     GroupCommit group = new GroupCommit(maxBuffered, settings.spec().id().value());
+                    int maxPreemptions = config.hasPath("atoll.preemption.max-per-job")
+                            ? nonNegative(config, "atoll.preemption.max-per-job") : 3;
                     SiteAgent agent = new SiteAgent(ctx, timers, settings, registry, Clock.systemUTC(), group,
-                            maxBatch);
+                            maxBatch, maxPreemptions);
                     return Behaviors.intercept(() -> group, agent);
                 })))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -397,6 +428,24 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         return v;
     }
 
+    /**
+     * @return the int at {@code path} (present)
+     * @throws IllegalArgumentException naming the key if it is not an integer &gt;= 0
+     */
+    private static int nonNegative(com.typesafe.config.Config config, String path) {
+        int v;
+        try {
+            v = config.getInt(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException(path + " must be an integer >= 0, got "
+                    + config.getValue(path).render(), e);
+        }
+        if (v < 0) {
+            throw new IllegalArgumentException(path + " must be an integer >= 0, got " + v);
+        }
+        return v;
+    }
+
     /** @return the persistence id of a site's agent, {@code SiteAgent|<site>} */
     public static PersistenceId persistenceId(SiteId site) {
         return PersistenceId.ofUniqueId("SiteAgent|" + site.value());
@@ -411,10 +460,14 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     private final java.util.SplittableRandom launchDraws;
     private final GroupCommit group;
     private final int maxBatchEvents;
+    /** {@code atoll.preemption.max-per-job}: how often one job may be preempted; 0 = this site never preempts. */
+    private final int maxPreemptions;
 
     private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
-                      ActorRef<SiteRegistry.Command> registry, Clock clock, GroupCommit group, int maxBatchEvents) {
+                      ActorRef<SiteRegistry.Command> registry, Clock clock, GroupCommit group, int maxBatchEvents,
+                      int maxPreemptions) {
         super(persistenceId(settings.spec().id()));
+        this.maxPreemptions = maxPreemptions;
         this.group = group;
         this.maxBatchEvents = maxBatchEvents;
         this.ctx = ctx;
@@ -443,7 +496,8 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     /**
      * Reads older event shapes as current ones ({@link HoldCreatedV0} -&gt; {@link HoldCreated},
-     * {@link dev.atoll.protocol.event.AllocationCommittedV1} -&gt; {@link AllocationCommitted} with no owner) and fails
+     * {@link dev.atoll.protocol.event.AllocationCommittedV1} -&gt; {@link AllocationCommitted} with no owner,
+     * {@link dev.atoll.protocol.event.AllocationCommittedV2} -&gt; {@link AllocationCommitted} with no terms) and fails
      * recovery with an {@link IllegalStateException} naming the site and the type for anything that is not a
      * site event: an event is never skipped.
      */
@@ -471,6 +525,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 if (p instanceof dev.atoll.protocol.event.AllocationCommittedV1 old) {
                     return org.apache.pekko.persistence.typed.EventSeq.single(old.upcast());
                 }
+                if (p instanceof dev.atoll.protocol.event.AllocationCommittedV2 old) {
+                    return org.apache.pekko.persistence.typed.EventSeq.single(old.upcast());
+                }
                 throw new IllegalStateException("site agent " + site() + ": journal holds an event of type "
                         + (p == null ? "null" : p.getClass().getName()) + ", which is not a site event");
             }
@@ -496,6 +553,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 if (from instanceof SiteLedgerSnapshotV2 old) {
                     return State.restore(old.upcast(), settings.spec(), settings.endedMemory());
                 }
+                if (from instanceof SiteLedgerSnapshotV3 old) {
+                    return State.restore(old.upcast(), settings.spec(), settings.endedMemory());
+                }
                 throw new IllegalStateException("site agent " + site() + ": snapshot of unknown type "
                         + (from == null ? "null" : from.getClass().getName()) + ", expected SiteLedgerSnapshot");
             }
@@ -509,8 +569,12 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             if (event instanceof AllocationCommitted c && c.owner() != null) {
                 state.owners.put(c.job(), new SiteLedgerSnapshot.Owner(c.job(), c.owner(), c.ownerEntity()));
             }
+            if (event instanceof AllocationCommitted c && c.spec() != null) {
+                state.terms.put(c.job(), new SiteLedgerSnapshot.Terms(c.job(), c.spec(), c.preemptions()));
+            }
             if (event instanceof AllocationReleased r && state.ledger.allocation(r.job()) == null) {
                 state.owners.remove(r.job());
+                state.terms.remove(r.job());
             }
             if (event instanceof AllocationReleased r) {
                 state.ended.remove(r.job());
@@ -583,7 +647,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
      * the head of the buffer for the next write.
      */
     private Effect<SiteEvent, State> onBatch(State state, List<SiteAgentCommand> commands) {
-        BatchWork w = new BatchWork(state.ledger.copy(), state.owners);
+        BatchWork w = new BatchWork(state.ledger.copy(), state.owners, state.terms);
         int i = 0;
         while (i < commands.size() && w.events.size() < maxBatchEvents) {
             decide(w, commands.get(i++));
@@ -682,9 +746,84 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             });
             return;
         }
+        if (result instanceof PlacementResult.Wait && preempt(w, cfp)) {
+            return;
+        }
         String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
         Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
         w.then(s -> cfp.replyTo().tell(decline));
+    }
+
+    /**
+     * Live preemption (issue 3): asks the {@link PreemptionPlanner} for running gangs of a strictly lower priority
+     * class than the request (preemptible, with known terms, preempted fewer than {@code atoll.preemption.max-per-job}
+     * times) whose stop makes room for it. If there is a plan, emits each victim's {@link AllocationReleased}
+     * (PREEMPTED) and then the preemptor's {@link HoldCreated} on exactly the freed devices: they are persisted in the
+     * same atomic write, so nobody else can take what was freed, and bids; after the write each victim's Job is told
+     * {@link WorkloadEnded} (PREEMPTED) through its owner's sharding and requeues with its history.
+     *
+     * @return true if a plan was applied (and the bid is on its way), false if nothing may or need be preempted
+     */
+    private boolean preempt(BatchWork w, CallForProposals cfp) {
+        if (maxPreemptions <= 0) {
+            return false;
+        }
+        SiteLedger ledger = w.scratch;
+        long now = clock.millis();
+        List<dev.atoll.placement.PreemptionPlanner.Candidate> running = new ArrayList<>();
+        for (SiteLedger.Allocation a : ledger.allocations()) {
+            SiteLedgerSnapshot.Terms t = w.terms.get(a.job());
+            if (t != null && cfp.spec().priority().outranks(t.spec().priority())) {
+                running.add(new dev.atoll.placement.PreemptionPlanner.Candidate(a.job(), t.spec(), a.epoch(),
+                        a.placement(), traceSeconds(a.startedAtMillis()), t.preemptions()));
+            }
+        }
+        if (running.isEmpty()) {
+            return false;
+        }
+        java.util.Optional<dev.atoll.placement.PreemptionPlanner.Plan> plan = new dev.atoll.placement.PreemptionPlanner(
+                settings.policy(), maxPreemptions).plan(ledger, cfp.spec(), running, traceSeconds(now),
+                (victim, chosen) -> true);
+        if (plan.isEmpty()) {
+            return false;
+        }
+        List<WorkloadEnded> told = new ArrayList<>();
+        List<SiteLedgerSnapshot.Owner> owners = new ArrayList<>();
+        for (dev.atoll.placement.PreemptionPlanner.Candidate v : plan.get().victims()) {
+            String why = "preempted by job " + cfp.job() + " (" + cfp.spec().priority().wireName() + " outranks "
+                    + v.spec().priority().wireName() + "; preemption " + (v.preemptions() + 1) + " of at most "
+                    + maxPreemptions + ")";
+            owners.add(w.owner(v.job()));
+            w.emit(new AllocationReleased(v.job(), v.epoch(), WorkloadEnded.Outcome.PREEMPTED, now, why));
+            told.add(new WorkloadEnded(v.job(), v.epoch(), site(), WorkloadEnded.Outcome.PREEMPTED, now, why));
+        }
+        long expires = now + settings.holdTimeout().toMillis();
+        HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
+        Placement placement = plan.get().placement();
+        w.emit(new HoldCreated(id, cfp.job(), cfp.epoch(), placement, expires));
+        Bid b = bid(ledger, id, cfp.job(), cfp.epoch(), placement, expires);
+        w.then(s -> {
+            for (int i = 0; i < told.size(); i++) {
+                WorkloadEnded e = told.get(i);
+                timers.cancel(runKey(e.job()));
+                ActorRef<JobNotification> to = notifyTo.remove(e.job());
+                SiteLedgerSnapshot.Owner owner = owners.get(i);
+                if (owner != null && router() != null) {
+                    router().tell(owner.site(), owner.entity(), e);
+                } else if (to != null) {
+                    to.tell(e);
+                }
+                ctx.getLog().info("site {}: job {} {}", site(), e.job(), e.reason());
+            }
+            armHold(id, expires, clock.millis());
+            cfp.replyTo().tell(b);
+        });
+        return true;
+    }
+
+    /** @return {@code millis} (epoch ms, wall clock) in trace seconds of the simulated executor (x speedup) */
+    private long traceSeconds(long millis) {
+        return (long) (millis / 1000.0 * settings.speedup());
     }
 
     /** Drain or resume: persists {@link SiteDrainChanged} only when the state changes; always answers. */
@@ -745,7 +884,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         long runMillis = (long) Math.ceil(durationOf(award.hold(), 0) * 1000.0 / settings.speedup());
         long endsAt = now + Math.max(1, runMillis);
         w.emit(new AllocationCommitted(award.hold(), award.job(), hold.epoch(), now, endsAt, award.owner(),
-                award.ownerEntity()));
+                award.ownerEntity(), award.spec(), Math.max(0, award.preemptions())));
         w.then(s -> {
             timers.cancel(holdKey(award.hold()));
             notifyTo.put(award.job(), award.notifyTo());

@@ -21,6 +21,6 @@ public record SiteLedgerSnapshotV2(long version, List<HoldCreated> holds, List<S
         implements AtollSerializable {
     /** @return the same snapshot in the current shape, no owners */
     public SiteLedgerSnapshot upcast() {
-        return new SiteLedgerSnapshot(version, holds, allocations, ended, draining, drainReason, List.of());
+        return new SiteLedgerSnapshot(version, holds, allocations, ended, draining, drainReason, List.of(), List.of());
     }
 }

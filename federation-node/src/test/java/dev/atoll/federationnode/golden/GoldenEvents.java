@@ -34,7 +34,7 @@ import java.util.Map;
 
 /**
  * The golden event samples: one fixed value of every persisted event shape (and the legacy
- * {@link HoldCreatedV0} and {@link AllocationCommittedV1}), whose Kryo bytes live in {@code src/test/resources/golden/<name>.kryo}.
+ * {@link HoldCreatedV0}, {@link AllocationCommittedV1} and {@code AllocationCommittedV2}), whose Kryo bytes live in {@code src/test/resources/golden/<name>.kryo}.
  *
  * <p>{@link #main} writes the files; run it once when an event shape is added (never to "fix" a failing
  * golden test: a golden file that no longer reads means old journals no longer read either).
@@ -59,7 +59,7 @@ public final class GoldenEvents {
         m.put("HoldCreated", new HoldCreated(h, j, 3, p, 1_767_225_600_000L));
         m.put("HoldReleased", new HoldReleased(h, "expired"));
         m.put("AllocationCommitted", new AllocationCommitted(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L,
-                SiteId.of("site-b"), "train-42"));
+                SiteId.of("site-b"), "train-42", spec, 2));
         m.put("AllocationReleased", new AllocationReleased(j, 3, WorkloadEnded.Outcome.CANCELLED,
                 1_767_225_700_000L, "cancelled by client"));
         m.put("JobSubmitted", new JobSubmitted(spec, a, 1_767_225_500_000L));
@@ -77,9 +77,15 @@ public final class GoldenEvents {
         m.put("JobAdopted", new dev.atoll.protocol.event.JobAdopted(spec, SiteId.of("site-c"), "train-42", a, 1, 3,
                 1_767_225_500_000L, 1_767_229_300_000L));
         m.put("JobHandedOver", new dev.atoll.protocol.event.JobHandedOver(a, "train-42|a1", 1_767_229_400_000L));
+        m.put("JobPreempted", new dev.atoll.protocol.event.JobPreempted(3, a,
+                "preempted at site site-a: preempted by job serve-7 (inference outranks best-effort)", 1_767_229_500_000L));
         m.put("HoldCreatedV0", new HoldCreatedV0(h, j, 3, p));
         // The shape before the owner was added (Kryo id 302); its bytes were written by that version.
         m.put("AllocationCommittedV1", new AllocationCommittedV1(h, j, 3, 1_767_225_601_000L, 1_767_229_201_000L));
+        // The shape with the owner but before the terms (Kryo id 305); its bytes were written by that version (the
+        // file was AllocationCommitted.kryo until the terms were added).
+        m.put("AllocationCommittedV2", new dev.atoll.protocol.event.AllocationCommittedV2(h, j, 3, 1_767_225_601_000L,
+                1_767_229_201_000L, SiteId.of("site-b"), "train-42"));
         return m;
     }
 

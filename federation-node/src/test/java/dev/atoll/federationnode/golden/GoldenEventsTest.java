@@ -83,6 +83,19 @@ class GoldenEventsTest {
     }
 
     @Test
+    void theAllocationShapeWithoutTermsIsReadAndUpcastWithUnknownTerms() {
+        Object old = kryo.fromBinary(golden("AllocationCommittedV2"));
+        assertThat(old).isInstanceOf(dev.atoll.protocol.event.AllocationCommittedV2.class);
+        dev.atoll.protocol.event.AllocationCommitted current =
+                ((dev.atoll.protocol.event.AllocationCommittedV2) old).upcast();
+        dev.atoll.protocol.event.AllocationCommitted expected =
+                (dev.atoll.protocol.event.AllocationCommitted) GoldenEvents.samples().get("AllocationCommitted");
+        assertThat(current).isEqualTo(new dev.atoll.protocol.event.AllocationCommitted(expected.hold(), expected.job(),
+                expected.epoch(), expected.startedAtMillis(), expected.endsAtMillis(), expected.owner(),
+                expected.ownerEntity(), null, 0));
+    }
+
+    @Test
     void bytesThatCannotBeReadFailWithAClearError() {
         byte[] bytes = golden("HoldCreated").clone();
         bytes[0] = (byte) 0x7f; // an unregistered class id

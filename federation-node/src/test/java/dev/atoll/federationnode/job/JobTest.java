@@ -182,10 +182,55 @@ class JobTest {
         Award award = negotiateToAward("j4");
         award.replyTo().tell(committed(award));
         await().atMost(Duration.ofSeconds(5)).until(() -> state().equals("running"));
-        kit.runCommand(new Job.Notify(new WorkloadEnded(award.job(), 1, B, WorkloadEnded.Outcome.PREEMPTED,
-                System.currentTimeMillis(), "higher priority")));
+        assertThat(award.spec()).isEqualTo(spec("j4"));
+        assertThat(award.preemptions()).isZero();
+        var preempted = kit.runCommand(new Job.Notify(new WorkloadEnded(award.job(), 1, B,
+                WorkloadEnded.Outcome.PREEMPTED, System.currentTimeMillis(), "higher priority")));
+        assertThat(preempted.events()).singleElement().isInstanceOfSatisfying(dev.atoll.protocol.event.JobPreempted.class,
+                e -> {
+                    assertThat(e.site()).isEqualTo(B);
+                    assertThat(e.reason()).isEqualTo("preempted at site site-b: higher priority");
+                });
+        assertThat(kit.getState().preemptions()).isEqualTo(1);
+        assertThat(state()).isEqualTo("queued");
         answerCandidates(new CandidateSites(List.of(info(A, siteA, 8)), true, 2, ""));
-        assertThat(((CallForProposals) siteA.receiveMessage()).epoch()).isEqualTo(2);
+        CallForProposals cfp = (CallForProposals) siteA.receiveMessage();
+        assertThat(cfp.epoch()).isEqualTo(2);
+        // the next award carries the history, so that sites stop preempting it after max-per-job times
+        cfp.replyTo().tell(bid(cfp, A, 0));
+        Award again = (Award) siteA.receiveMessage();
+        assertThat(again.preemptions()).isEqualTo(1);
+        assertThat(again.spec()).isEqualTo(spec("j4"));
+    }
+
+    @Test
+    void aJobAboveBestEffortCallsOneFullSiteForAPreemptingBidThenWaits() {
+        start("j10");
+        kit.<Job.Reply>runCommand(r -> new Job.Submit(spec("j10"), r));
+        answerCandidates(new CandidateSites(List.of(), true, 2, "no reachable site has 8 devices of H800 free now",
+                List.of(info(A, siteA, 0), info(B, siteB, 4))));
+        // one full site per round, the one with the most free devices first
+        CallForProposals first = (CallForProposals) siteB.receiveMessage();
+        siteA.expectNoMessage(Duration.ofMillis(200));
+        first.replyTo().tell(new Decline(first.job(), first.epoch(), B, "no node has 8 free devices"));
+        CallForProposals second = (CallForProposals) siteA.receiveMessage();
+        assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
+        second.replyTo().tell(new Decline(second.job(), second.epoch(), A, "no node has 8 free devices"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().reason()
+                .startsWith("no reachable site has 8 devices of H800 free now; no lower-priority work to preempt"));
+        assertThat(state()).isEqualTo("queued");
+    }
+
+    @Test
+    void bestEffortNeverPreemptsSoItNeverCallsAFullSite() {
+        start("j11");
+        JobSpec be = JobSpec.builder("j11", "vc1").devices(8).models("H800").durationSeconds(600)
+                .priority(dev.atoll.protocol.PriorityClass.BEST_EFFORT).build();
+        kit.<Job.Reply>runCommand(r -> new Job.Submit(be, r));
+        answerCandidates(new CandidateSites(List.of(), true, 2, "no reachable site has 8 devices of H800 free now",
+                List.of(info(A, siteA, 0))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().reason().startsWith("no reachable site"));
+        siteA.expectNoMessage(Duration.ofMillis(200));
     }
 
     @Test

@@ -111,7 +111,8 @@ public final class KryoRegistry {
         core(302, dev.atoll.protocol.event.AllocationCommittedV1.class);
         core(303, AllocationReleased.class);
         core(304, dev.atoll.protocol.event.SiteDrainChanged.class);
-        core(305, AllocationCommitted.class);
+        core(305, dev.atoll.protocol.event.AllocationCommittedV2.class);
+        core(306, AllocationCommitted.class);
         core(320, JobSubmitted.class);
         core(321, NegotiationStarted.class);
         core(322, BidChosen.class);
@@ -124,6 +125,7 @@ public final class KryoRegistry {
         core(329, JobRequeued.class);
         core(330, dev.atoll.protocol.event.JobAdopted.class);
         core(331, dev.atoll.protocol.event.JobHandedOver.class);
+        core(332, dev.atoll.protocol.event.JobPreempted.class);
     }
 
     private KryoRegistry() {

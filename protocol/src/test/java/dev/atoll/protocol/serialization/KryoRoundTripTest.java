@@ -108,6 +108,7 @@ class KryoRoundTripTest {
         all.add(new Decline(job, 3, site, "no free H800"));
         all.add(new Award(job, 3, hold, awards.getRef(), notes.getRef()));
         all.add(new Award(job, 3, hold, awards.getRef(), notes.getRef(), site, "train-7|a1"));
+        all.add(new Award(job, 3, hold, awards.getRef(), notes.getRef(), site, "train-7", spec, 2));
         all.add(new Committed(job, 3, hold, placement, 1_700_000_001_000L));
         all.add(new AwardRefused(job, 3, hold, "hold expired"));
         all.add(new ReleaseHold(job, 3, hold));
@@ -118,6 +119,10 @@ class KryoRoundTripTest {
         all.add(new HoldReleased(hold, "expired"));
         all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L));
         all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L, site, job.value()));
+        all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L, site, job.value(), spec,
+                1));
+        all.add(new dev.atoll.protocol.event.AllocationCommittedV2(hold, job, 3, 1_700_000_001_000L,
+                1_700_000_009_000L, site, job.value()));
         all.add(new dev.atoll.protocol.event.AllocationCommittedV1(hold, job, 3, 1_700_000_001_000L,
                 1_700_000_009_000L));
         all.add(new AllocationReleased(job, 3, WorkloadEnded.Outcome.COMPLETED, 1_700_000_009_000L, ""));
@@ -132,6 +137,7 @@ class KryoRoundTripTest {
         all.add(new JobRejected("no site has model TPUv5", 8L));
         all.add(new JobCancelled("by broker", 9L));
         all.add(new JobRequeued(3, "site-a lost", 10L));
+        all.add(new dev.atoll.protocol.event.JobPreempted(3, site, "preempted by job inf-1 (inference)", 13L));
         all.add(new dev.atoll.protocol.event.JobAdopted(spec, SiteId.of("site-c"), job.value(), site, 1, 3, 1L, 11L));
         all.add(new dev.atoll.protocol.event.JobHandedOver(site, job.value() + "|a1", 12L));
         return all;
