@@ -46,6 +46,8 @@ public final class NodeKryo {
         KryoRegistry.extend(1152, dev.atoll.federationnode.job.EpochCheck.class);
         KryoRegistry.extend(1153, dev.atoll.federationnode.job.HandOver.class);
         KryoRegistry.extend(1154, dev.atoll.federationnode.job.HandOverReply.class);
+        KryoRegistry.extend(1155, dev.atoll.federationnode.site.CanPreempt.class);
+        KryoRegistry.extend(1156, dev.atoll.federationnode.site.CanPreempt.Answer.class);
         KryoRegistry.extend(1117, Job.Adopt.class);
         KryoRegistry.extend(1110, Job.Submit.class);
         KryoRegistry.extend(1111, Job.GetStatus.class);

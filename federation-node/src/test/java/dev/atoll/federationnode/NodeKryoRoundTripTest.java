@@ -176,7 +176,7 @@ class NodeKryoRoundTripTest {
         all.add(new CallForProposals(job, 3, spec, replies));
         all.add(new Bid(job, 3, site, hold, 1_700_000_005_000L, 0.0, 2.5, 1.7, -2, 84, placement));
         all.add(new Decline(job, 3, site, "no free H800"));
-        all.add(new Award(job, 3, hold, awards, notes, other, "job-1|a1"));
+        all.add(new Award(job, 3, hold, awards, notes, other, "job-1|a1", spec, 1));
         all.add(new Committed(job, 3, hold, placement, 1_700_000_001_000L));
         all.add(new AwardRefused(job, 3, hold, "hold expired"));
         all.add(new ReleaseHold(job, 3, hold));
@@ -189,7 +189,10 @@ class NodeKryoRoundTripTest {
         all.add(new AllocationCommittedV1(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L));
         all.add(new AllocationReleased(job, 3, WorkloadEnded.Outcome.COMPLETED, 1_700_000_009_000L, ""));
         all.add(new SiteDrainChanged(true, "PDU swap", 1_700_000_010_000L));
-        all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L, other, "job-1|a1"));
+        all.add(new AllocationCommitted(hold, job, 3, 1_700_000_001_000L, 1_700_000_009_000L, other, "job-1|a1", spec,
+                1));
+        all.add(new dev.atoll.protocol.event.AllocationCommittedV2(hold, job, 3, 1_700_000_001_000L,
+                1_700_000_009_000L, other, "job-1|a1"));
         all.add(new JobSubmitted(spec, site, 1L));
         all.add(new NegotiationStarted(3, List.of(site, other), 2L));
         all.add(new BidChosen(3, site, hold, 3L));
@@ -200,6 +203,7 @@ class NodeKryoRoundTripTest {
         all.add(new JobRejected("no site has model TPUv5", 8L));
         all.add(new JobCancelled("by broker", 9L));
         all.add(new JobRequeued(3, "site-a lost", 10L));
+        all.add(new dev.atoll.protocol.event.JobPreempted(3, site, "preempted by job job-2", 11L));
         all.add(new JobAdopted(spec, SiteId.of("site-c"), "job-1", site, 1, 3, 1L, 11L));
         all.add(new JobHandedOver(site, "job-1|a1", 12L));
         // site-registry (1000..)
@@ -220,10 +224,16 @@ class NodeKryoRoundTripTest {
         all.add(new SiteLedgerSnapshotV2(17, List.of(holdCreated), List.of(allocation), List.of(ended), true,
                 "maintenance"));
         all.add(owner);
-        all.add(new SiteLedgerSnapshot(18, List.of(holdCreated), List.of(allocation), List.of(ended), true,
-                "maintenance", List.of(owner)));
+        all.add(new dev.atoll.federationnode.site.SiteLedgerSnapshotV3(18, List.of(holdCreated), List.of(allocation),
+                List.of(ended), true, "maintenance", List.of(owner)));
+        SiteLedgerSnapshot.Terms terms = new SiteLedgerSnapshot.Terms(job, spec, 2);
+        all.add(terms);
+        all.add(new SiteLedgerSnapshot(19, List.of(holdCreated), List.of(allocation), List.of(ended), true,
+                "maintenance", List.of(owner), List.of(terms)));
+        all.add(new dev.atoll.federationnode.job.JobStateV1(JobState.Phase.PLACED, spec, site, 1_700_000_000_000L, 3,
+                List.of(site, other), site, hold, placement, 1_700_000_001_000L, 0, "placed at site-a"));
         all.add(new JobState(JobState.Phase.PLACED, spec, site, 1_700_000_000_000L, 3, List.of(site, other), site,
-                hold, placement, 1_700_000_001_000L, 0, "placed at site-a"));
+                hold, placement, 1_700_000_001_000L, 0, "placed at site-a", 2));
         all.add(JobState.Phase.HANDED_OVER);
         all.add(new HoldCreatedV0(hold, job, 3, placement));
         all.add(new SiteWatch.SiteUnreachable("site-b", 1_700_000_003_000L));
@@ -231,6 +241,9 @@ class NodeKryoRoundTripTest {
         all.add(new EpochCheck(job, 3, site, agent));
         all.add(new HandOver(job, other, "job-1|a1", testKit.<HandOverReply>createTestProbe().getRef()));
         all.add(new HandOverReply(job, true, "PLACED"));
+        all.add(new dev.atoll.federationnode.site.CanPreempt(spec,
+                testKit.<dev.atoll.federationnode.site.CanPreempt.Answer>createTestProbe().getRef()));
+        all.add(new dev.atoll.federationnode.site.CanPreempt.Answer(site, true, "would preempt [job-0]"));
         all.add(new Job.Adopt(spec, site, "job-1", 1, 3, 1_700_000_000_000L));
         all.add(new Job.Submit(spec, jobReplies));
         all.add(new Job.GetStatus(jobReplies));

@@ -2,6 +2,7 @@ package dev.atoll.federationnode.job;
 
 import com.typesafe.config.Config;
 import dev.atoll.federationnode.site.AllocationStatus;
+import dev.atoll.federationnode.site.CanPreempt;
 import dev.atoll.federationnode.site.QueryAllocation;
 import dev.atoll.federationnode.site.SiteAgent;
 import dev.atoll.placement.Offer;
@@ -75,7 +76,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * ({@code atoll.job.site-choice}, by default earliest start, then most free devices left, then site id) is
  * persisted as {@link BidChosen}, the winner gets {@link Award} and the others
  * {@link ReleaseHold}; {@link Committed} -&gt; {@link JobPlaced}; {@link AwardRefused} -&gt; negotiate again.
- * {@link WorkloadEnded} -&gt; {@link JobCompleted}, {@link JobFailed}, or {@link JobRequeued} (preempted, lost).
+ * {@link WorkloadEnded} -&gt; {@link JobCompleted}, {@link JobFailed}, {@link JobPreempted} (back to the queue, its
+ * preemption count, sent with every later {@link Award}, grows by one) or {@link JobRequeued} (lost). When no site has
+ * room now, a job above best effort asks the full sites ({@link CandidateSites#later()}) read-only whether they could
+ * preempt lower-priority work for it ({@link CanPreempt}); the first "yes" starts a round with that site alone, whose
+ * call for proposals preempts for real ({@code atoll.preemption.max-per-job} &gt; 0).
  *
  * <p>Idempotent on the client's id: submitting the same spec again answers the current status; another spec
  * under an existing id answers a {@link JobError} CONFLICT. Terminal jobs passivate themselves, which also
@@ -147,6 +152,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
     }
 
     private record GotAllocation(AllocationStatus status) implements Internal {
+    }
+
+    /** A {@link CanPreempt} answer (null on timeout) of probe spell {@code spell}. */
+    private record GotPreemptAnswer(long spell, SiteInfo site, CanPreempt.Answer answer) implements Internal {
     }
 
     private record SiteFound(SiteId site, ActorRef<SiteAgentCommand> agent, Purpose purpose, boolean lost,
@@ -288,6 +297,10 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
      * now, which leads the waiting reason if they all decline.
      */
     private String preemptionRound;
+    /** The current spell of {@link CanPreempt} probes, the answers still awaited, and the registry's reason. */
+    private long probeSpell;
+    private int probesOutstanding;
+    private String probeReason;
 
     private Job(ActorContext<Command> ctx, TimerScheduler<Command> timers, EntityContext<Command> entity,
                 SiteId origin, ActorRef<SiteRegistry.Command> registry, ActorRef<JobNotification> notifier,
@@ -444,6 +457,7 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
                     return Effect().none();
                 })
                 .onCommand(GotAllocation.class, this::onAllocation)
+                .onCommand(GotPreemptAnswer.class, this::onPreemptAnswer)
                 .onCommand(Noop.class, (s, m) -> Effect().none());
         return builder.build(); // state groups are tried in the order they were defined
     }
@@ -556,18 +570,46 @@ public final class Job extends EventSourcedBehavior<Job.Command, JobEvent, JobSt
         }
         if (settings.preemption() && s.spec().priority() != dev.atoll.protocol.PriorityClass.BEST_EFFORT
                 && !c.later().isEmpty()) {
-            // No room anywhere now: ask one full site (the one with the most free devices of an accepted model) for
-            // a bid that preempts lower-priority work; if it declines, the others follow one per round, then wait.
-            List<SiteInfo> ranked = new ArrayList<>(c.later());
-            ranked.sort(java.util.Comparator.comparingInt((SiteInfo i) -> -freeFor(i, s.spec()))
-                    .thenComparing(i -> i.site().value()));
-            fallback.clear();
-            fallback.addAll(ranked.subList(1, ranked.size()));
-            allNeverSoFar = true;
-            preemptionRound = c.reason();
-            return callForProposals(s, ranked.subList(0, 1));
+            // No room anywhere now: ask the full sites, read-only, whether they could preempt lower-priority work for
+            // this job; the first "yes" starts a round with that site alone, all "no" (or silence) means waiting.
+            // Nothing is persisted for a "no", so a waiting job's journal does not grow with its retries.
+            probeSpell++;
+            probesOutstanding = c.later().size();
+            probeReason = c.reason();
+            long spell = probeSpell;
+            for (SiteInfo info : c.later()) {
+                agents.put(info.site(), info.agent());
+                regions.put(info.site(), info.advert().region());
+                ctx.ask(CanPreempt.Answer.class, info.agent(), settings.bidTimeout(),
+                        replyTo -> new CanPreempt(s.spec(), replyTo),
+                        (answer, failure) -> new GotPreemptAnswer(spell, info, answer));
+            }
+            return Effect().none();
         }
         return waitFor(s, c.reason());
+    }
+
+    /** A full site's answer to {@link CanPreempt}: the first "yes" of the spell starts a round with that site. */
+    private Effect<JobEvent, JobState> onPreemptAnswer(JobState s, GotPreemptAnswer m) {
+        if (m.spell() != probeSpell || probesOutstanding <= 0) {
+            return Effect().none();
+        }
+        boolean recoveredRound = s.phase() == JobState.Phase.NEGOTIATING && !timers.isTimerActive("bids");
+        if (s.phase() != JobState.Phase.QUEUED && !recoveredRound) {
+            probesOutstanding = 0;
+            return Effect().none();
+        }
+        if (m.answer() != null && m.answer().possible()) {
+            probesOutstanding = 0;
+            fallback.clear();
+            allNeverSoFar = false;
+            preemptionRound = probeReason;
+            return callForProposals(s, List.of(m.site()));
+        }
+        if (--probesOutstanding > 0) {
+            return Effect().none();
+        }
+        return waitFor(s, probeReason);
     }
 
     /** Persists NegotiationStarted (epoch + 1) and calls {@code sites} for proposals. */

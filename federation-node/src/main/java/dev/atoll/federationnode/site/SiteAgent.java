@@ -619,6 +619,7 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
                 .onCommand(CancelWorkload.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(SetDraining.class, (state, m) -> onBatch(state, List.of(m)))
                 .onCommand(QueryAllocation.class, this::onQuery)
+                .onCommand(CanPreempt.class, this::onCanPreempt)
                 .onCommand(GetLedger.class, (state, m) -> {
                     m.replyTo().tell(view(state));
                     return Effect().none();
@@ -765,25 +766,10 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
      * @return true if a plan was applied (and the bid is on its way), false if nothing may or need be preempted
      */
     private boolean preempt(BatchWork w, CallForProposals cfp) {
-        if (maxPreemptions <= 0) {
-            return false;
-        }
         SiteLedger ledger = w.scratch;
         long now = clock.millis();
-        List<dev.atoll.placement.PreemptionPlanner.Candidate> running = new ArrayList<>();
-        for (SiteLedger.Allocation a : ledger.allocations()) {
-            SiteLedgerSnapshot.Terms t = w.terms.get(a.job());
-            if (t != null && cfp.spec().priority().outranks(t.spec().priority())) {
-                running.add(new dev.atoll.placement.PreemptionPlanner.Candidate(a.job(), t.spec(), a.epoch(),
-                        a.placement(), traceSeconds(a.startedAtMillis()), t.preemptions()));
-            }
-        }
-        if (running.isEmpty()) {
-            return false;
-        }
-        java.util.Optional<dev.atoll.placement.PreemptionPlanner.Plan> plan = new dev.atoll.placement.PreemptionPlanner(
-                settings.policy(), maxPreemptions).plan(ledger, cfp.spec(), running, traceSeconds(now),
-                (victim, chosen) -> true);
+        java.util.Optional<dev.atoll.placement.PreemptionPlanner.Plan> plan = planPreemption(ledger, w.terms,
+                cfp.spec(), now);
         if (plan.isEmpty()) {
             return false;
         }
@@ -819,6 +805,53 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             cfp.replyTo().tell(b);
         });
         return true;
+    }
+
+    /**
+     * @return the {@link dev.atoll.placement.PreemptionPlanner}'s plan for {@code spec} on {@code ledger}: victims
+     *     among the allocations with known terms of a strictly lower priority class; empty if preemption is off,
+     *     nothing is eligible or no set of victims makes room
+     */
+    private java.util.Optional<dev.atoll.placement.PreemptionPlanner.Plan> planPreemption(SiteLedger ledger,
+            Map<JobId, SiteLedgerSnapshot.Terms> terms, dev.atoll.protocol.JobSpec spec, long now) {
+        if (maxPreemptions <= 0) {
+            return java.util.Optional.empty();
+        }
+        List<dev.atoll.placement.PreemptionPlanner.Candidate> running = new ArrayList<>();
+        for (SiteLedger.Allocation a : ledger.allocations()) {
+            SiteLedgerSnapshot.Terms t = terms.get(a.job());
+            if (t != null && spec.priority().outranks(t.spec().priority())) {
+                running.add(new dev.atoll.placement.PreemptionPlanner.Candidate(a.job(), t.spec(), a.epoch(),
+                        a.placement(), traceSeconds(a.startedAtMillis()), t.preemptions()));
+            }
+        }
+        if (running.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return new dev.atoll.placement.PreemptionPlanner(settings.policy(), maxPreemptions).plan(ledger, spec, running,
+                traceSeconds(now), (victim, chosen) -> true);
+    }
+
+    /** Answers a {@link CanPreempt} from the current ledger (read-only: nothing is persisted or held). */
+    private Effect<SiteEvent, State> onCanPreempt(State state, CanPreempt m) {
+        boolean possible;
+        String reason;
+        if (state.ledger.draining()) {
+            possible = false;
+            reason = DRAINING_PREFIX + "site " + site() + " takes no new jobs";
+        } else if (state.ledger.find(m.spec(), settings.policy()).fits()) {
+            possible = true;
+            reason = "fits now without preemption";
+        } else {
+            java.util.Optional<dev.atoll.placement.PreemptionPlanner.Plan> plan = planPreemption(state.ledger,
+                    state.terms, m.spec(), clock.millis());
+            possible = plan.isPresent();
+            reason = plan.map(p -> "would preempt " + p.victims().stream().map(v -> v.job().value()).toList())
+                    .orElse("no lower-priority preemptible work to make room"
+                            + (maxPreemptions <= 0 ? " (atoll.preemption.max-per-job = 0)" : ""));
+        }
+        m.replyTo().tell(new CanPreempt.Answer(site(), possible, reason));
+        return Effect().none();
     }
 
     /** @return {@code millis} (epoch ms, wall clock) in trace seconds of the simulated executor (x speedup) */

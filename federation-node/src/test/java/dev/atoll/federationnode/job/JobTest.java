@@ -204,20 +204,39 @@ class JobTest {
     }
 
     @Test
-    void aJobAboveBestEffortCallsOneFullSiteForAPreemptingBidThenWaits() {
+    void aJobAboveBestEffortAsksFullSitesReadOnlyAndCallsOneThatCouldPreempt() {
         start("j10");
         kit.<Job.Reply>runCommand(r -> new Job.Submit(spec("j10"), r));
         answerCandidates(new CandidateSites(List.of(), true, 2, "no reachable site has 8 devices of H800 free now",
                 List.of(info(A, siteA, 0), info(B, siteB, 4))));
-        // one full site per round, the one with the most free devices first
-        CallForProposals first = (CallForProposals) siteB.receiveMessage();
-        siteA.expectNoMessage(Duration.ofMillis(200));
-        first.replyTo().tell(new Decline(first.job(), first.epoch(), B, "no node has 8 free devices"));
-        CallForProposals second = (CallForProposals) siteA.receiveMessage();
-        assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
-        second.replyTo().tell(new Decline(second.job(), second.epoch(), A, "no node has 8 free devices"));
+        // both full sites are asked, read-only; nothing is persisted while they answer
+        dev.atoll.federationnode.site.CanPreempt askA = (dev.atoll.federationnode.site.CanPreempt) siteA.receiveMessage();
+        dev.atoll.federationnode.site.CanPreempt askB = (dev.atoll.federationnode.site.CanPreempt) siteB.receiveMessage();
+        assertThat(askA.spec()).isEqualTo(spec("j10"));
+        long epochBefore = kit.getState().epoch();
+        askB.replyTo().tell(new dev.atoll.federationnode.site.CanPreempt.Answer(B, false, "nothing to preempt"));
+        askA.replyTo().tell(new dev.atoll.federationnode.site.CanPreempt.Answer(A, true, "would preempt [be]"));
+        // the "yes" starts a round with that site alone
+        CallForProposals cfp = (CallForProposals) siteA.receiveMessage();
+        assertThat(cfp.epoch()).isEqualTo(epochBefore + 1);
+        siteB.expectNoMessage(Duration.ofMillis(200));
+        cfp.replyTo().tell(new Decline(cfp.job(), cfp.epoch(), A, "no node has 8 free devices"));
         await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().reason()
                 .startsWith("no reachable site has 8 devices of H800 free now; no lower-priority work to preempt"));
+        assertThat(state()).isEqualTo("queued");
+    }
+
+    @Test
+    void allFullSitesSayingNoMeansWaitingWithoutANewRound() {
+        start("j12");
+        kit.<Job.Reply>runCommand(r -> new Job.Submit(spec("j12"), r));
+        answerCandidates(new CandidateSites(List.of(), true, 2, "no reachable site has 8 devices of H800 free now",
+                List.of(info(A, siteA, 0))));
+        dev.atoll.federationnode.site.CanPreempt ask = (dev.atoll.federationnode.site.CanPreempt) siteA.receiveMessage();
+        ask.replyTo().tell(new dev.atoll.federationnode.site.CanPreempt.Answer(A, false, "nothing to preempt"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().reason()
+                .equals("no reachable site has 8 devices of H800 free now"));
+        assertThat(kit.getState().epoch()).isZero();
         assertThat(state()).isEqualTo("queued");
     }
 

@@ -182,6 +182,21 @@ class SitePreemptionTest {
     }
 
     @Test
+    void canPreemptAnswersFromThePlannerWithoutWritingAnything() {
+        run(spec("be", 16, PriorityClass.BEST_EFFORT, true, 0), 0);
+        TestProbe<CanPreempt.Answer> answers = KIT.createTestProbe();
+        var yes = kit.runCommand(new CanPreempt(spec("serve", 8, PriorityClass.INFERENCE, false, 0), answers.ref()));
+        assertThat(yes.hasNoEvents()).isTrue();
+        CanPreempt.Answer a = answers.receiveMessage();
+        assertThat(a.possible()).isTrue();
+        assertThat(a.reason()).contains("be");
+        // best effort does not outrank best effort
+        kit.runCommand(new CanPreempt(spec("be-2", 8, PriorityClass.BEST_EFFORT, true, 0), answers.ref()));
+        assertThat(answers.receiveMessage().possible()).isFalse();
+        assertThat(kit.getState().ledger().allocations()).hasSize(1);
+    }
+
+    @Test
     void equalPriorityNonPreemptibleAndTooOftenPreemptedWorkIsNeverEvicted() {
         run(spec("prod-preemptible", 8, PriorityClass.PRODUCTION, true, 0), 0);
         run(spec("be-3-times", 8, PriorityClass.BEST_EFFORT, true, 0), 3);
