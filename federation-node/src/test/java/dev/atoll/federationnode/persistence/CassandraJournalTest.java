@@ -67,7 +67,8 @@ class CassandraJournalTest {
         }
     }
 
-    sealed interface Command {
+    /** Commands of the test actor: local to this test (it checks the journal), exempt from serialize-messages. */
+    sealed interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {
     }
 
     record Add(String item, ActorRef<Items> replyTo) implements Command {
@@ -139,7 +140,8 @@ class CassandraJournalTest {
                 Integer.parseInt(hostPort.substring(colon + 1)));
         cassandraUp = reachable(contactPoint);
         if (cassandraUp) {
-            testKit = ActorTestKit.create("CassandraJournalTest", config);
+            testKit = ActorTestKit.create("CassandraJournalTest",
+                    ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(config));
         }
     }
 

@@ -60,7 +60,8 @@ public final class Journals {
 
     /**
      * The configuration a node with {@code journal} would run with, minus clustering (local provider,
-     * no remoting), for tests that spawn persistent actors directly.
+     * no remoting), for tests that spawn persistent actors directly. Every message is serialized
+     * ({@code pekko.actor.serialize-messages = on}), so a class missing from the Kryo registry fails the test.
      *
      * @param journal {@code h2} or {@code cassandra}; cassandra calls {@link #requireCassandra()} first
      * @param dir a temporary directory for the H2 file
@@ -78,6 +79,8 @@ public final class Journals {
         return NodeMain.systemConfig(cfg, ConfigFactory.parseString(extra + """
 
                 pekko.actor.provider = local
+                pekko.actor.serialize-messages = on
+                pekko.actor.serialize-creators = off
                 pekko.cluster.seed-nodes = []
                 pekko.loglevel = WARNING
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off

@@ -33,11 +33,14 @@ class SeekingJournalDaoTest {
     @TempDir
     Path dir;
 
-    /** Appends a number; replies with the whole history and the sequence number of the last event. */
-    record Append(int n, ActorRef<Seen> replyTo) {
+    /**
+     * Appends a number; replies with the whole history and the sequence number of the last event. Local to
+     * this test (it checks the journal, not messaging), so exempt from serialize-messages.
+     */
+    record Append(int n, ActorRef<Seen> replyTo) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {
     }
 
-    record Seen(List<Integer> history, long seqNr) {
+    record Seen(List<Integer> history, long seqNr) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {
     }
 
     private static Behavior<Append> counter(String id, int snapshotEvery) {
