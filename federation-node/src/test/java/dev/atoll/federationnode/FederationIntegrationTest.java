@@ -41,16 +41,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three sites (three data centers, one node each) on loopback ports sharing one H2 journal, placing 1,000+
- * tasks of the real Alibaba openb trace. Every eighth real GPU node of the openb fleet is split across the
- * three sites (FleetSplitter, round-robin per model), so that tasks compete and queue. Checks: every task
- * ends placed/completed, rejected with a reason or queued with a reason; every site's journal, replayed event
- * by event into a fresh ledger, never over-commits a device; no job's placements overlap in time.
+ * Three sites (three data centers, one node each) on loopback ports sharing one H2 journal, placing at least
+ * 1,000 tasks of the real Alibaba openb trace: the first 1,050 tasks are submitted and the test waits until
+ * 1,000 of them have been placed (the spare 50 may still queue, with a reason). Every eighth real GPU node
+ * of the openb fleet is split across the three sites (FleetSplitter, round-robin per model), so that tasks
+ * compete and queue. Checks: every task ends placed/completed, rejected with a reason or queued with a
+ * reason; every site's journal, replayed event by event into a fresh ledger with the ledger invariants
+ * checked after each event, never holds or allocates more than a node's devices; no fault is injected, so
+ * every placed job has exactly one AllocationCommitted across all sites, and at least 1,000 jobs have one.
  */
 class FederationIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SITES = List.of("site-a", "site-b", "site-c");
-    private static final int TASKS = 1000;
+    /** Tasks submitted: the first of the trace, 5 % more than must be placed. */
+    private static final int TASKS = 1050;
+    /** Tasks that must be placed (the issue: "places at least 1,000 tasks"). */
+    private static final int PLACED = 1000;
     /** Trace seconds per wall second: the median openb task (about 500 s) runs for a tenth of a second. */
     private static final double SPEEDUP = 5000;
 
@@ -107,7 +113,7 @@ class FederationIntegrationTest {
 
             Map<String, JsonNode> settled = new HashMap<>();
             Map<String, JsonNode> latest = new HashMap<>();
-            await().atMost(Duration.ofSeconds(100)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                 for (TraceTask t : tasks) {
                     if (settled.containsKey(t.id())) {
                         continue;
@@ -119,9 +125,9 @@ class FederationIntegrationTest {
                         settled.put(t.id(), st);
                     }
                 }
-                long completed = settled.values().stream().filter(s -> s.get("state").asText().equals("completed")).count();
+                long placed = latest.values().stream().filter(FederationIntegrationTest::placed).count();
                 boolean allDecided = latest.values().stream().allMatch(FederationIntegrationTest::decided);
-                return allDecided && completed >= TASKS * 0.7;
+                return allDecided && placed >= PLACED;
             });
 
             Map<String, Integer> byState = new HashMap<>();
@@ -163,6 +169,7 @@ class FederationIntegrationTest {
             JdbcReadJournal journal = PersistenceQuery.get(Adapter.toClassic(cluster.nodes.get(0).system()))
                     .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
             Map<JobId, List<long[]>> intervals = new HashMap<>();
+            Map<JobId, Integer> commits = new HashMap<>();
             int events = 0;
             for (SiteSpec spec : specs) {
                 List<EventEnvelope> envs = journal.currentEventsByPersistenceId(
@@ -177,6 +184,7 @@ class FederationIntegrationTest {
                     ledger.checkInvariants();
                     events++;
                     if (e instanceof AllocationCommitted c) {
+                        commits.merge(c.job(), 1, Integer::sum);
                         long[] iv = {c.startedAtMillis(), Long.MAX_VALUE};
                         open.put(c.job(), iv);
                         intervals.computeIfAbsent(c.job(), k -> new ArrayList<>()).add(iv);
@@ -194,9 +202,24 @@ class FederationIntegrationTest {
                             .isGreaterThanOrEqualTo(ivs.get(i - 1)[1]);
                 }
             }
-            long placedOnce = tasks.stream().filter(t -> intervals.containsKey(JobId.of(t.id()))).count();
-            assertThat(placedOnce).isGreaterThanOrEqualTo((long) (TASKS * 0.7));
+            // No fault is injected: each placed job was committed exactly once, at one site.
+            assertThat(commits).as("AllocationCommitted events per job").allSatisfy((job, n) ->
+                    assertThat(n).as("AllocationCommitted events of %s", job).isEqualTo(1));
+            long placedOnce = tasks.stream().filter(t -> commits.containsKey(JobId.of(t.id()))).count();
+            assertThat(placedOnce).as("tasks with an AllocationCommitted").isGreaterThanOrEqualTo(PLACED);
+            for (TraceTask t : tasks) {
+                if (placed(latest.get(t.id()))) {
+                    assertThat(commits).as("journal commit of placed task %s", t.id()).containsKey(JobId.of(t.id()));
+                }
+            }
         }
+    }
+
+    private static boolean placed(JsonNode st) {
+        return switch (st.get("state").asText()) {
+            case "completed", "running", "placed" -> true;
+            default -> false;
+        };
     }
 
     private static boolean decided(JsonNode st) {
