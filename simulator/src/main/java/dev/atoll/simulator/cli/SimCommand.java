@@ -85,8 +85,18 @@ public final class SimCommand implements Callable<Integer> {
                         + "Required unless run gets site files (--sites a.conf ...) or --vc-sites.")
         Path nodes;
 
-        @Option(names = "--queue", defaultValue = "fifo", description = "Queue order: fifo or sjf (shortest job first) (default ${DEFAULT-VALUE}).")
+        @Option(names = "--queue", defaultValue = "fifo", description = "Queue discipline: fifo or sjf (greedy pass, "
+                + "shortest job first for sjf), or drf (placement's QueueScheduler: weighted DRF across tenants, "
+                + "quotas, EASY backfill, preemption; no failures, no --cfp-fanout) (default ${DEFAULT-VALUE}).")
         String queue;
+
+        @Option(names = "--quotas", description = "With --queue drf: tenant quotas CSV tenant,weight,model,guaranteed,"
+                + "borrow_limit (see TenantQuotaFile); tenants not listed: weight 1, no guarantee, unlimited borrowing.")
+        Path quotas;
+
+        @Option(names = "--max-preemptions", defaultValue = "3", description = "With --queue drf: preemptions per job "
+                + "at most (default ${DEFAULT-VALUE}).")
+        int maxPreemptions;
 
         @Option(names = "--cfp-fanout", defaultValue = "0", description = "Ask only the K sites with the most free devices "
                 + "of an accepted model first, then the rest, as the live Job does (atoll.job.cfp-fanout); 0 = all at once (default).")
@@ -131,6 +141,7 @@ public final class SimCommand implements Callable<Integer> {
         List<Failure.SiteDown> siteFailures;
         double readSeconds;
         dev.atoll.simulator.engine.QueueDiscipline queueDiscipline;
+        dev.atoll.simulator.engine.DrfSimulation.Settings drf;
 
         /** Validates options, then reads the trace and the fleet and prints what was read. */
         void load(PrintWriter o) {
@@ -160,6 +171,11 @@ public final class SimCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             queueDiscipline = dev.atoll.simulator.engine.QueueDiscipline.byName(queue);
+            if (queueDiscipline != dev.atoll.simulator.engine.QueueDiscipline.DRF && quotas != null) {
+                throw new IllegalArgumentException("--quotas needs --queue drf, got --queue " + queue);
+            }
+            drf = new dev.atoll.simulator.engine.DrfSimulation.Settings(quotas == null ? List.of()
+                    : dev.atoll.simulator.engine.TenantQuotaFile.read(quotas), maxPreemptions);
             read = format.read(trace, z);
             fleet = nodes == null ? List.of() : FleetFile.read(nodes);
             tasks = read.tasks();
@@ -240,6 +256,9 @@ public final class SimCommand implements Callable<Integer> {
             run.put("nodes", nodes == null ? null : nodes.toString());
             run.put("vcSites", vcSites);
             run.put("queue", queueDiscipline.cliName());
+            if (quotas != null) {
+                run.put("quotas", quotas.toString());
+            }
             run.put("capacityChanges", changes.toString());
             run.put("wholeNodes", wholeNodes);
             run.put("seed", seed);
@@ -349,11 +368,20 @@ public final class SimCommand implements Callable<Integer> {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
-            SimResult result = new Simulation(specs, config).withCfpFanout(c.cfpFanout).run(c.tasks);
+            Simulation sim = new Simulation(specs, config).withCfpFanout(c.cfpFanout).withDrf(c.drf);
+            SimResult result = sim.run(c.tasks);
             double simSeconds = (System.nanoTime() - t1) / 1e9;
             double simCpuSeconds = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
             SimSummary summary = SimSummary.of(result);
             o.print(summary.table());
+            Map<String, Object> drfFigures = new java.util.LinkedHashMap<>();
+            if (sim.drfRun() != null) {
+                drfFigures.put("preemptions", sim.drfRun().preemptions());
+                drfFigures.put("lostGpuHours", sim.drfRun().lostGpuSeconds() / 3600.0);
+                drfFigures.put("backfilledStarts", sim.drfRun().backfilled());
+                o.printf(Locale.ROOT, "preemptions %d, lost GPU-hours %.1f, backfilled starts %d%n",
+                        sim.drfRun().preemptions(), sim.drfRun().lostGpuSeconds() / 3600.0, sim.drfRun().backfilled());
+            }
             o.printf(Locale.ROOT, "read %.2f s, simulated %.2f s wall (%.2f s CPU), %.0f events/s of CPU%n", c.readSeconds,
                     simSeconds, simCpuSeconds, result.events() / Math.max(1e-9, simCpuSeconds));
             Map<String, Object> run = c.describe();
@@ -363,6 +391,7 @@ public final class SimCommand implements Callable<Integer> {
             run.put("failures", failures.toString());
             run.put("simulatedSeconds", simSeconds);
             run.put("simulatedCpuSeconds", simCpuSeconds);
+            run.putAll(drfFigures);
             ReportWriter.write(c.out, run, result, summary);
             o.println("wrote " + c.out.resolve("report.html"));
             return 0;

@@ -16,26 +16,32 @@ public enum QueueDiscipline {
      * Shortest job first: priority class, then the trace's duration (seconds, as known at submission; the
      * classic SJF oracle), then arrival time, then trace order.
      */
-    SJF("sjf");
+    SJF("sjf"),
+    /**
+     * The placement module's {@link dev.atoll.placement.QueueScheduler} runs every pass ({@link DrfSimulation}):
+     * priority class, then weighted DRF across tenants, tenant quotas, EASY backfill behind a reserved head,
+     * preemption; each tenant's queue in FIFO order. Not greedy: the head's reserved start is never delayed.
+     */
+    DRF("drf");
 
     private final String cliName;
 
-    /** @return placement's order for this discipline */
+    /** @return placement's order for this discipline (for DRF: the order within each tenant's queue, FIFO) */
     public QueueOrder order() {
-        return this == FIFO ? QueueOrder.FIFO : QueueOrder.SJF;
+        return this == SJF ? QueueOrder.SJF : QueueOrder.FIFO;
     }
 
     QueueDiscipline(String cliName) {
         this.cliName = cliName;
     }
 
-    /** @return the command-line name: {@code fifo} or {@code sjf} */
+    /** @return the command-line name: {@code fifo}, {@code sjf} or {@code drf} */
     public String cliName() {
         return cliName;
     }
 
     /**
-     * @param name {@code fifo} or {@code sjf}, case-insensitive
+     * @param name {@code fifo}, {@code sjf} or {@code drf}, case-insensitive
      * @throws IllegalArgumentException naming the value and the choices if unknown
      */
     public static QueueDiscipline byName(String name) {
@@ -44,6 +50,6 @@ public enum QueueDiscipline {
                 return q;
             }
         }
-        throw new IllegalArgumentException("queue discipline must be fifo or sjf, got '" + name + "'");
+        throw new IllegalArgumentException("queue discipline must be fifo, sjf or drf, got '" + name + "'");
     }
 }

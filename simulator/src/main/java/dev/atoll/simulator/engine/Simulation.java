@@ -67,7 +67,8 @@ import java.util.TreeSet;
  * forgotten, so memory holds only the jobs waiting or running (plus the time series, bounded by
  * {@link SimConfig#seriesSampleSeconds()}), not the trace.
  *
- * <p>Queue order: {@link SimConfig#queue()} ({@link QueueDiscipline}).
+ * <p>Queue order: {@link SimConfig#queue()} ({@link QueueDiscipline}). With {@link QueueDiscipline#DRF},
+ * {@link #run(List)} hands the whole run to {@link DrfSimulation} (placement's QueueScheduler makes every pass).
  *
  * <p>Memory per job held (waiting or running): the engine keeps each job as one slot of primitive columns
  * (arrival, duration, line, an interned template of tenant/size/models/kind/priority, sequence, attempts, site,
@@ -251,6 +252,9 @@ public final class Simulation {
      * @throws dev.atoll.placement.LedgerViolation if a ledger invariant breaks (a bug)
      */
     public SimResult run(List<TraceTask> tasks) {
+        if (config.queue() == QueueDiscipline.DRF) {
+            return runDrf(tasks);
+        }
         Set<String> ids = new HashSet<>();
         for (TraceTask t : tasks) {
             if (!ids.add(t.id())) {
@@ -307,6 +311,10 @@ public final class Simulation {
      * @throws dev.atoll.placement.LedgerViolation if a ledger invariant breaks (a bug)
      */
     public SimResult run(Iterator<TraceTask> tasks, Consumer<JobOutcome> sink) {
+        if (config.queue() == QueueDiscipline.DRF) {
+            throw new IllegalArgumentException("--queue drf runs only on a whole trace list, not streamed; "
+                    + "use fifo or sjf here");
+        }
         if (ran) {
             throw new IllegalStateException("a Simulation runs once");
         }
@@ -811,6 +819,37 @@ public final class Simulation {
     }
 
     private int cfpFanout;
+    private DrfSimulation.Settings drfSettings = DrfSimulation.Settings.DEFAULT;
+    private DrfSimulation drfRun;
+
+    /**
+     * Quotas and preemption limit for {@link QueueDiscipline#DRF} (ignored by fifo and sjf).
+     *
+     * @return this
+     */
+    public Simulation withDrf(DrfSimulation.Settings settings) {
+        this.drfSettings = settings == null ? DrfSimulation.Settings.DEFAULT : settings;
+        return this;
+    }
+
+    /** @return the DRF run after {@link #run(List)} with queue drf (preemptions, lost work), else null */
+    public DrfSimulation drfRun() {
+        return drfRun;
+    }
+
+    /** Queue drf: the whole pass is placement's QueueScheduler ({@link DrfSimulation}). */
+    private SimResult runDrf(List<TraceTask> tasks) {
+        if (cfpFanout > 0) {
+            throw new IllegalArgumentException("--queue drf cannot be combined with --cfp-fanout " + cfpFanout
+                    + " (the scheduler asks every site); drop --cfp-fanout or use --queue fifo or sjf");
+        }
+        if (ran) {
+            throw new IllegalStateException("a Simulation runs once");
+        }
+        ran = true;
+        drfRun = new DrfSimulation(sites, config, drfSettings);
+        return drfRun.run(tasks);
+    }
 
     /**
      * Models the live Job's fan-out: calls for proposals go first to the {@code k} up sites with the most free

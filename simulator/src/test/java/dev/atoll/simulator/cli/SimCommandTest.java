@@ -192,10 +192,53 @@ class SimCommandTest {
         Outcome bad = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites", site.toString(),
                 "--queue", "lifo", "--out", dir.resolve("b").toString());
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("queue discipline must be fifo or sjf, got 'lifo'");
+        assertThat(bad.err()).contains("queue discipline must be fifo, sjf or drf, got 'lifo'");
         Outcome noFile = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--sites",
                 dir.resolve("missing.conf").toString(), "--out", dir.resolve("m").toString());
         assertThat(noFile.code()).isEqualTo(2);
         assertThat(noFile.err()).contains("missing.conf: atoll.site: file not found");
+    }
+
+    /**
+     * {@code --queue drf} from the command line: a 40-job, 3-tenant trace with best-effort and inference jobs
+     * and a quota file; two runs with the same seed give byte-identical jobs.csv, and the summary prints the
+     * preemption figures (also in summary.json).
+     */
+    @Test
+    void drfRunIsDeterministicAndReportsPreemptions() throws Exception {
+        StringBuilder csv = new StringBuilder("id,tenant,arrival_seconds,duration_seconds,devices,models,priority\n");
+        for (int i = 0; i < 40; i++) {
+            String prio = i % 7 == 3 ? "inference" : i % 3 == 0 ? "best_effort" : "production";
+            csv.append("j").append(i).append(",vc").append(i % 3).append(',').append(i * 5).append(',')
+                    .append(30 + (i * 37) % 200).append(',').append(1 << (i % 4)).append(",*,").append(prio).append('\n');
+        }
+        Path trace = dir.resolve("d.csv");
+        Files.writeString(trace, csv.toString());
+        Path nodes = dir.resolve("dn.csv");
+        Files.writeString(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn0,1,1,8,T4\nn1,1,1,8,T4\n");
+        Path quotas = dir.resolve("q.csv");
+        Files.writeString(quotas, "tenant,weight,model,guaranteed,borrow_limit\nvc0,2,T4,4,\nvc1,1,T4,4,4\n");
+        String[] first = null;
+        for (String name : List.of("d1", "d2")) {
+            Outcome r = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                    "--sites", "1", "--queue", "drf", "--quotas", quotas.toString(), "--seed", "7",
+                    "--out", dir.resolve(name).toString());
+            assertThat(r.err()).isEmpty();
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).contains("jobs 40  completed 40").containsPattern("preemptions \\d+, lost GPU-hours");
+            String[] now = {r.out(), Files.readString(dir.resolve(name).resolve("jobs.csv"))};
+            if (first != null) {
+                assertThat(now[1]).isEqualTo(first[1]);
+            }
+            first = now;
+        }
+        JsonNode run = new ObjectMapper().readTree(dir.resolve("d1").resolve("summary.json").toFile()).get("run");
+        assertThat(run.get("queue").asText()).isEqualTo("drf");
+        assertThat(run.has("preemptions")).isTrue();
+        assertThat(run.get("lostGpuHours").asDouble()).isGreaterThanOrEqualTo(0);
+        Outcome bad = exec("run", "--trace", trace.toString(), "--trace-format", "generic", "--nodes", nodes.toString(),
+                "--queue", "fifo", "--quotas", quotas.toString(), "--out", dir.resolve("d3").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--quotas needs --queue drf");
     }
 }
