@@ -466,7 +466,11 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
                       ActorRef<SiteRegistry.Command> registry, Clock clock, GroupCommit group, int maxBatchEvents,
                       int maxPreemptions) {
-        super(persistenceId(settings.spec().id()));
+        // Journal failures (a recovery read or a write timing out on a loaded machine) restart the agent with
+        // backoff inside the event-sourced behavior: without it Pekko stops it, and the outer supervisor never
+        // sees the failure, so the site would take no placements until its node restarts.
+        super(persistenceId(settings.spec().id()),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.maxPreemptions = maxPreemptions;
         this.group = group;
         this.maxBatchEvents = maxBatchEvents;

@@ -86,7 +86,9 @@ public final class SiteWatch extends EventSourcedBehavior<SiteRegistry.Reachabil
     private final ActorRef<SiteRegistry.Command> registry;
 
     private SiteWatch(String persistenceKey, ActorRef<SiteRegistry.Command> registry) {
-        super(persistenceId(persistenceKey));
+        // A journal failure restarts the watch with backoff (Pekko would stop it otherwise).
+        super(persistenceId(persistenceKey), SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200),
+                java.time.Duration.ofSeconds(5), 0.2));
         this.registry = registry;
     }
 
