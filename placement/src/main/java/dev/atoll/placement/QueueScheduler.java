@@ -354,13 +354,27 @@ public final class QueueScheduler {
     }
 
     private boolean better(Queued a, double aShare, Queued b, double bShare) {
-        if (a.spec.priority() != b.spec.priority()) {
-            return a.spec.priority().outranks(b.spec.priority());
+        return goesFirst(a.spec, aShare, a.seq, b.spec, bShare, b.seq, order);
+    }
+
+    /**
+     * The order across tenants' queue heads, shared with {@link SiteAdmission}: the higher priority class first,
+     * then the lower weighted dominant share (DRF), then {@code order} (FIFO: submission sequence; SJF: duration,
+     * then sequence).
+     *
+     * @param aShare a's tenant's weighted dominant share, as {@link #dominantShare}
+     * @param aSeq a's submission sequence (unique, growing with submission time)
+     * @return true if {@code a} goes before {@code b}
+     */
+    public static boolean goesFirst(JobSpec a, double aShare, long aSeq, JobSpec b, double bShare, long bSeq,
+                                    QueueOrder order) {
+        if (a.priority() != b.priority()) {
+            return a.priority().outranks(b.priority());
         }
         if (aShare != bShare) {
             return aShare < bShare;
         }
-        return order.compare(a.spec, a.seq, b.spec, b.seq) < 0;
+        return order.compare(a, aSeq, b, bSeq) < 0;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.atoll.placement.PackingPolicy;
 import dev.atoll.placement.PlacementResult;
 import dev.atoll.placement.Offer;
 import dev.atoll.placement.Offers;
+import dev.atoll.placement.SiteAdmission;
 import dev.atoll.placement.SiteLedger;
 import dev.atoll.protocol.HoldId;
 import dev.atoll.protocol.JobId;
@@ -69,6 +70,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       {@link WorkloadEnded} (PREEMPTED) and requeue with their history. The planner knows an allocation's
  *       priority, checkpoint interval and preemption count from its {@link AllocationCommitted} (carried by the
  *       {@link Award}); allocations of older event shapes are never preempted.
+ *       Whether a request bids, waits or never fits is decided by placement's {@link SiteAdmission} (the class the
+ *       simulator's site model can share): the requests that got "wait" form the site's queue, published as the
+ *       advert's pending mix (its fragmentation); with {@code atoll.site-agent.admission = easy} a request that fits
+ *       now still waits when a request ahead of it (priority class, DRF share at this site, arrival) holds a
+ *       reservation it would delay (EASY backfill); {@code greedy}, the default and the simulator's discipline,
+ *       bids whatever fits.
  *   <li>{@link Award}: commits the hold ({@link AllocationCommitted}) and starts the simulated executor
  *       (duration / speedup); a repeat answers {@link Committed} again; an expired or unknown hold answers
  *       {@link AwardRefused}.
@@ -462,6 +469,13 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
     private final int maxBatchEvents;
     /** {@code atoll.preemption.max-per-job}: how often one job may be preempted; 0 = this site never preempts. */
     private final int maxPreemptions;
+    /**
+     * The site's waiting requests and the admission decision (placement's {@link SiteAdmission}, shared with the
+     * simulator). Soft state: rebuilt from the Jobs' retries after a restart.
+     */
+    private final SiteAdmission admission;
+    /** {@code atoll.site-agent.admission = easy}: a fitting request waits if it would delay the head's reservation. */
+    private final boolean easyBackfill;
 
     private SiteAgent(ActorContext<SiteAgentCommand> ctx, TimerScheduler<SiteAgentCommand> timers, Settings settings,
                       ActorRef<SiteRegistry.Command> registry, Clock clock, GroupCommit group, int maxBatchEvents,
@@ -472,6 +486,21 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
         super(persistenceId(settings.spec().id()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.maxPreemptions = maxPreemptions;
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        String mode = config.hasPath("atoll.site-agent.admission") ? config.getString("atoll.site-agent.admission")
+                : "greedy";
+        if (!mode.equals("easy") && !mode.equals("greedy")) {
+            throw new IllegalArgumentException("atoll.site-agent.admission must be easy or greedy, got '" + mode + "'");
+        }
+        this.easyBackfill = mode.equals("easy");
+        Duration forget = config.hasPath("atoll.site-agent.admission-forget-after")
+                ? config.getDuration("atoll.site-agent.admission-forget-after") : Duration.ofSeconds(15);
+        if (forget.isNegative() || forget.isZero()) {
+            throw new IllegalArgumentException("atoll.site-agent.admission-forget-after must be positive, got "
+                    + forget);
+        }
+        this.admission = new SiteAdmission(settings.policy(), dev.atoll.placement.QueueOrder.FIFO, List.of(),
+                forget.toMillis());
         this.group = group;
         this.maxBatchEvents = maxBatchEvents;
         this.ctx = ctx;
@@ -739,9 +768,20 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             w.emit(new HoldReleased(h, "superseded by round " + cfp.epoch()));
             w.then(s -> timers.cancel(holdKey(h)));
         }
-        PlacementResult result = ledger.find(cfp.spec(), settings.policy());
-        if (result instanceof PlacementResult.Fit fit) {
-            long expires = clock.millis() + settings.holdTimeout().toMillis();
+        long now = clock.millis();
+        long runMillis = Math.max(1, (long) Math.ceil(cfp.spec().durationSeconds() * 1000.0 / settings.speedup()));
+        Map<JobId, dev.atoll.protocol.TenantId> tenants = new HashMap<>();
+        for (Map.Entry<JobId, SiteLedgerSnapshot.Terms> e : w.terms.entrySet()) {
+            tenants.put(e.getKey(), e.getValue().spec().tenant());
+        }
+        SiteAdmission.Answer answer = admission.decide(ledger, cfp.spec(), runMillis, now, tenants);
+        if (answer instanceof SiteAdmission.Answer.Wait wait && wait.behind() != null && !easyBackfill) {
+            // greedy admission: the EASY gate only orders the pending mix, it does not hold a fitting request back
+            admission.remove(cfp.job());
+            answer = new SiteAdmission.Answer.Bid(ledger.find(cfp.spec(), settings.policy()).placement());
+        }
+        if (answer instanceof SiteAdmission.Answer.Bid fit) {
+            long expires = now + settings.holdTimeout().toMillis();
             HoldId id = holdId(cfp.job(), cfp.epoch(), cfp.spec().durationSeconds());
             w.emit(new HoldCreated(id, cfp.job(), cfp.epoch(), fit.placement(), expires));
             Bid b = bid(ledger, id, cfp.job(), cfp.epoch(), fit.placement(), expires);
@@ -751,12 +791,17 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
             });
             return;
         }
-        if (result instanceof PlacementResult.Wait && preempt(w, cfp)) {
+        if (answer instanceof SiteAdmission.Answer.Wait wait && wait.behind() == null && preempt(w, cfp)) {
+            admission.remove(cfp.job());
             return;
         }
-        String reason = result instanceof PlacementResult.Never ? NEVER_PREFIX + result.reason() : result.reason();
+        String reason = answer instanceof SiteAdmission.Answer.Never never ? NEVER_PREFIX + never.reason()
+                : ((SiteAdmission.Answer.Wait) answer).reason();
         Decline decline = new Decline(cfp.job(), cfp.epoch(), site(), reason);
-        w.then(s -> cfp.replyTo().tell(decline));
+        w.then(s -> {
+            cfp.replyTo().tell(decline);
+            schedulePublish(); // the waiting list (the advert's pending mix) may have changed
+        });
     }
 
     /**
@@ -1092,8 +1137,9 @@ public final class SiteAgent extends EventSourcedBehavior<SiteAgentCommand, Site
 
     private void publish(State state) {
         if (registry != null) {
-            registry.tell(new SiteRegistry.Publish(state.ledger.advert(state.version(), clock.millis()),
-                    ctx.getSelf()));
+            long now = clock.millis();
+            registry.tell(new SiteRegistry.Publish(state.ledger.advert(state.version(), now,
+                    admission.pending(now)), ctx.getSelf()));
         }
     }
 

@@ -86,6 +86,9 @@ public final class GoldenEvents {
         // file was AllocationCommitted.kryo until the terms were added).
         m.put("AllocationCommittedV2", new dev.atoll.protocol.event.AllocationCommittedV2(h, j, 3, 1_767_225_601_000L,
                 1_767_229_201_000L, SiteId.of("site-b"), "train-42"));
+        // The Job snapshot's shape before the preemption count (Kryo id 1130, as JobState was written until then).
+        m.put("JobStateV1", new dev.atoll.federationnode.job.JobStateV1(dev.atoll.federationnode.job.JobState.Phase.PLACED,
+                spec, a, 1_767_225_500_000L, 3, List.of(a, SiteId.of("site-b")), a, h, p, 1_767_225_530_000L, 0L, ""));
         return m;
     }
 

@@ -96,6 +96,19 @@ class GoldenEventsTest {
     }
 
     @Test
+    void theJobSnapshotShapeWithoutPreemptionsIsReadAndUpcastWithNone() {
+        Object old = kryo.fromBinary(golden("JobStateV1"));
+        assertThat(old).isInstanceOf(dev.atoll.federationnode.job.JobStateV1.class);
+        dev.atoll.federationnode.job.JobState current = ((dev.atoll.federationnode.job.JobStateV1) old).upcast();
+        assertThat(current.preemptions()).isZero();
+        assertThat(current.phase()).isEqualTo(dev.atoll.federationnode.job.JobState.Phase.PLACED);
+        assertThat(current.epoch()).isEqualTo(3);
+        // and one more preemption counts from there
+        assertThat(current.apply(new dev.atoll.protocol.event.JobPreempted(3, current.site(), "preempted", 1L))
+                .preemptions()).isEqualTo(1);
+    }
+
+    @Test
     void bytesThatCannotBeReadFailWithAClearError() {
         byte[] bytes = golden("HoldCreated").clone();
         bytes[0] = (byte) 0x7f; // an unregistered class id
