@@ -451,6 +451,10 @@ public final class SimCommand implements Callable<Integer> {
             }
             Map<String, List<CapacityChange>> variantChanges = parseVariants(variants);
             Common c = common;
+            if (c.quotas != null) {
+                throw new IllegalArgumentException("sim sweep does not take --quotas yet (every point would ignore "
+                        + "them); use sim run --queue drf --quotas " + c.quotas);
+            }
             c.load(o);
             List<Sweep.Point> points = new ArrayList<>();
             List<String[]> keys = new ArrayList<>();

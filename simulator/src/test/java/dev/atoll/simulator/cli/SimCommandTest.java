@@ -240,5 +240,9 @@ class SimCommandTest {
                 "--queue", "fifo", "--quotas", quotas.toString(), "--out", dir.resolve("d3").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--quotas needs --queue drf");
+        Outcome sweep = exec("sweep", "--trace", trace.toString(), "--trace-format", "generic", "--nodes",
+                nodes.toString(), "--queue", "drf", "--quotas", quotas.toString(), "--out", dir.resolve("d4").toString());
+        assertThat(sweep.code()).isEqualTo(2);
+        assertThat(sweep.err()).contains("sim sweep does not take --quotas yet");
     }
 }
