@@ -84,7 +84,9 @@ public final class NodeMain {
      * starts the node and blocks until its actor system terminates.
      *
      * @throws NodeConfigException if the site file is wrong (the message names file, key and reason)
-     * @throws IllegalStateException if the node cannot start
+     * @throws IllegalStateException if the node cannot start (not Up within {@code atoll.start-timeout}), or
+     *     if its actor system terminated for any reason but a JVM stop (SIGTERM, Ctrl-C), e.g. because the
+     *     cluster downed it; {@link #main} then exits with 1
      */
     public static void run(Path siteFile) {
         NodeConfig cfg = NodeConfig.load(siteFile);
@@ -96,8 +98,17 @@ public final class NodeMain {
             handle.system().getWhenTerminated().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
+        }
+        var reason = org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(handle.system()))
+                .getShutdownReason();
+        if (reason.isEmpty() || reason.get() != org.apache.pekko.actor.CoordinatedShutdown.jvmExitReason()) {
+            // downed by the cluster (e.g. a new incarnation with the same address joined) or removed: not a
+            // requested stop, so the process must not look like a clean exit to its supervisor
+            throw new IllegalStateException("node " + cfg.siteId() + " stopped without being asked to ("
+                    + shutdownReason(handle.system()) + "): it was downed or removed from the cluster");
         }
     }
 
@@ -115,6 +126,12 @@ public final class NodeMain {
      * Starts a node with extra configuration layered over everything else (tests use it for
      * {@code pekko.actor.serialize-messages = on} and {@code atoll.check-invariants = on}).
      *
+     * <p>The node must be a cluster member with status {@code Up} and have bound HTTP within
+     * {@code atoll.start-timeout} (one deadline for all of it). A node that joined but is still
+     * {@code Joining}/{@code WeaklyUp} at the deadline fails with a message naming the members that block it
+     * (see {@link #awaitMemberUp}); its actor system is terminated (it leaves the cluster) before the exception
+     * is thrown, so a supervisor can start it again.
+     *
      * @throws IllegalStateException as {@link #start(NodeConfig)}
      */
     public static NodeHandle start(NodeConfig cfg, Config overrides) {
@@ -125,32 +142,128 @@ public final class NodeMain {
         }
         Config config = systemConfig(cfg, overrides);
         Duration startTimeout = config.getDuration("atoll.start-timeout");
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         CompletableFuture<NodeRefs> refs = new CompletableFuture<>();
         ActorSystem<Void> system = ActorSystem.create(guardian(cfg, refs), SYSTEM_NAME, config);
         try {
-            CompletableFuture<Void> up = new CompletableFuture<>();
-            org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
-            NodeRefs nodeRefs = refs.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> up = memberUp(system);
+            NodeRefs nodeRefs = refs.get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
             HttpApi api = new HttpApi(system, nodeRefs, config);
             ServerBinding binding = Http.get(system).newServerAt(cfg.host(), cfg.httpPort()).bind(api.routes())
-                    .toCompletableFuture().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            up.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .toCompletableFuture().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+            awaitMemberUp(system, up, Duration.ofMillis(remainingMillis(deadline)), startTimeout, cfg.siteId().value(),
+                    cfg.seedNodes());
             NodeHandle handle = new NodeHandle(cfg, system, binding, nodeRefs);
             System.out.println("atoll node " + cfg.siteId() + " up: " + handle.url());
             System.out.flush();
             return handle;
         } catch (TimeoutException e) {
-            system.terminate();
+            terminate(system);
             throw new IllegalStateException("node " + cfg.siteId() + " did not join the cluster via "
                     + cfg.seedNodes() + " and bind http://" + cfg.host() + ":" + cfg.httpPort() + " within "
-                    + startTimeout.toSeconds() + " s", e);
+                    + startTimeout.toSeconds() + " s (atoll.start-timeout)", e);
         } catch (ExecutionException e) {
-            system.terminate();
+            terminate(system);
             throw new IllegalStateException("node " + cfg.siteId() + " failed to start: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
-            system.terminate();
+            terminate(system);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting node " + cfg.siteId(), e);
+        } catch (RuntimeException e) {
+            terminate(system);
+            throw e;
+        }
+    }
+
+    /**
+     * @return completes when this member is {@code Up}; fails if it is removed from the cluster (downed, or its
+     *     join given up after {@code pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes}) or its actor
+     *     system terminates first
+     */
+    static CompletableFuture<Void> memberUp(ActorSystem<?> system) {
+        CompletableFuture<Void> up = new CompletableFuture<>();
+        org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+        cluster.registerOnMemberUp(() -> up.complete(null));
+        cluster.registerOnMemberRemoved(() -> up.completeExceptionally(new IllegalStateException(
+                "removed from the cluster before it was Up (downed, or no seed node answered)")));
+        system.getWhenTerminated().thenRun(() -> up.completeExceptionally(new IllegalStateException(
+                "actor system terminated before the member was Up: " + shutdownReason(system))));
+        return up;
+    }
+
+    /**
+     * Waits until {@code up} (from {@link #memberUp}) completes.
+     *
+     * <p>Why a joined node can stay {@code WeaklyUp}: Pekko moves a member to {@code Up} only on gossip
+     * convergence, and for the <em>first</em> member of a data center (an Atoll site with one node, restarted:
+     * its old incarnation was removed) convergence needs every {@code Joining}, {@code WeaklyUp}, {@code Up} or
+     * {@code Leaving} member of <em>every</em> data center to have seen its gossip (Pekko's
+     * {@code MembershipState.convergence}). A member of another site whose node died is such a member until
+     * something downs it, and nothing does: the split brain resolver downs only within its own data center,
+     * and Atoll never downs another site. Only that node's own restart (a new incarnation joining with the
+     * same host:port makes the cluster down and remove the old one) unblocks the wait.
+     *
+     * @param timeout how long to wait
+     * @param startTimeout the configured {@code atoll.start-timeout}, for the message
+     * @throws IllegalStateException if the member is not {@code Up} in time; the message gives its status and
+     *     the members that have not seen its gossip or are unreachable
+     * @throws ExecutionException if the member was removed or the system terminated first
+     */
+    static void awaitMemberUp(ActorSystem<?> system, CompletableFuture<Void> up, Duration timeout, Duration startTimeout,
+                              String site, Object seeds) throws ExecutionException, InterruptedException {
+        try {
+            up.get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(notUpMessage(system, startTimeout, site, seeds), e);
+        }
+    }
+
+    /** @return why the member is not Up: its status and the members blocking convergence */
+    static String notUpMessage(ActorSystem<?> system, Duration startTimeout, String site, Object seeds) {
+        org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+        org.apache.pekko.cluster.MemberStatus status = cluster.selfMember().status();
+        if (status == org.apache.pekko.cluster.MemberStatus.removed()
+                || !cluster.state().getMembers().iterator().hasNext()) {
+            return "node " + site + " did not join the cluster via " + seeds + " within " + startTimeout.toSeconds()
+                    + " s (atoll.start-timeout): no seed node answered; check that they run and that the seed list"
+                    + " does not start with this node unless it is meant to form a new cluster";
+        }
+        var state = cluster.state();
+        java.util.Set<org.apache.pekko.actor.Address> seen = state.getSeenBy();
+        java.util.Set<org.apache.pekko.cluster.Member> unreachable = state.getUnreachable();
+        java.util.List<String> blocking = new java.util.ArrayList<>();
+        for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+            boolean notSeen = !seen.contains(m.address());
+            boolean gone = unreachable.contains(m);
+            if (!m.uniqueAddress().equals(cluster.selfUniqueAddress()) && (notSeen || gone)) {
+                blocking.add(m.address() + " (site " + m.dataCenter() + ", " + m.status()
+                        + (gone ? ", unreachable" : "") + (notSeen ? ", has not seen this node's gossip" : "") + ")");
+            }
+        }
+        return "node " + site + " joined the cluster but is " + status + ", not Up, after " + startTimeout.toSeconds()
+                + " s (atoll.start-timeout); blocked by " + (blocking.isEmpty() ? "no member (convergence pending)"
+                : String.join(", ", blocking)) + ". A restarted site's node becomes Up only once every member of"
+                + " every site has seen it: a site whose node is down and not yet restarted blocks it until that"
+                + " node restarts. Exiting so that a supervisor starts this node again";
+    }
+
+    private static String shutdownReason(ActorSystem<?> system) {
+        return org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(system)).getShutdownReason()
+                .map(r -> r.getClass().getSimpleName().replace("$", "")).orElse("no coordinated-shutdown reason");
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private static void terminate(ActorSystem<?> system) {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the JVM exits anyway (main); an in-process caller gets the start failure, not this one
         }
     }
 

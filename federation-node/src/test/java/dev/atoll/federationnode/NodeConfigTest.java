@@ -160,13 +160,45 @@ class NodeConfigTest {
         assertThat(sys.getString("datastax-java-driver.advanced.auth-provider.username")).isEqualTo("atoll");
         assertThat(sys.getString("datastax-java-driver.advanced.auth-provider.password")).isEqualTo("s3cret");
         // ... which still supplies what the site file does not set, and the site values stay in force
-        assertThat(sys.getDuration("datastax-java-driver.basic.request.timeout")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(sys.getDuration("datastax-java-driver.basic.request.timeout")).isEqualTo(Duration.ofSeconds(20));
         assertThat(sys.getString("pekko.persistence.journal.plugin")).isEqualTo("pekko.persistence.cassandra.journal");
         assertThat(sys.getString("pekko.remote.artery.bind.hostname")).isEqualTo("0.0.0.0");
         assertThat(sys.getInt("pekko.remote.artery.canonical.port")).isEqualTo(25521);
         // test overrides still win over the site file
         Config over = NodeMain.systemConfig(c, ConfigFactory.parseString("pekko.remote.artery.bind.hostname = \"127.0.0.2\""));
         assertThat(over.getString("pekko.remote.artery.bind.hostname")).isEqualTo("127.0.0.2");
+    }
+
+    /**
+     * The liveness defaults the crash harness relies on (docs/operations/recovery.md, "Product defaults for
+     * restarts"): bounded, paced recovery of remembered Jobs, a patient journal breaker, and a start deadline.
+     */
+    @Test
+    void restartAndRecoveryDefaultsAreInTheLoadedNodeConfig() {
+        NodeConfig c = NodeConfig.parse(GOOD.replace("journal = \"h2\"", "journal = \"cassandra\""), "site.conf");
+        Config sys = NodeMain.systemConfig(c, ConfigFactory.empty());
+        assertThat(sys.getInt("pekko.persistence.max-concurrent-recoveries")).isEqualTo(16);
+        assertThat(sys.getBoolean("pekko.cluster.sharding.remember-entities")).isTrue();
+        assertThat(sys.getString("pekko.cluster.sharding.entity-recovery-strategy")).isEqualTo("constant");
+        assertThat(sys.getDuration("pekko.cluster.sharding.entity-recovery-constant-rate-strategy.frequency"))
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(sys.getInt("pekko.cluster.sharding.entity-recovery-constant-rate-strategy.number-of-entities"))
+                .isEqualTo(5);
+        assertThat(sys.getDuration("pekko.cluster.sharding.waiting-for-state-timeout")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(sys.getDuration("pekko.cluster.sharding.updating-state-timeout")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(sys.getInt("pekko.persistence.cassandra.journal.circuit-breaker.max-failures")).isEqualTo(100);
+        assertThat(sys.getDuration("pekko.persistence.cassandra.journal.circuit-breaker.call-timeout"))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(sys.getDuration("pekko.persistence.cassandra.journal.circuit-breaker.reset-timeout"))
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(sys.getDuration("datastax-java-driver.basic.request.timeout")).isEqualTo(Duration.ofSeconds(20));
+        assertThat(sys.getDuration("pekko.cluster.retry-unsuccessful-join-after")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(sys.getBoolean("pekko.cluster.run-coordinated-shutdown-when-down")).isTrue();
+        assertThat(sys.getDuration("atoll.start-timeout")).isEqualTo(Duration.ofSeconds(120));
+        // the H2 node gets the same sharding and recovery pacing (they live in atoll-node.conf)
+        Config h2 = NodeMain.systemConfig(NodeConfig.parse(GOOD, "site.conf"), ConfigFactory.empty());
+        assertThat(h2.getInt("pekko.persistence.max-concurrent-recoveries")).isEqualTo(16);
+        assertThat(h2.getString("pekko.cluster.sharding.entity-recovery-strategy")).isEqualTo("constant");
     }
 
     @Test
