@@ -71,8 +71,9 @@ import org.junit.jupiter.api.Test;
  * with a reason, and the kills took the oldest member and shard-coordinator hosts. Default size: the issue's
  * 5,000 submissions x 20 SIGKILLs ({@code ./mvnw -B verify} runs it; alone:
  * {@code CI=true ./mvnw -B -pl federation-node -am -Dtest=CrashHarnessTest -Dsurefire.failIfNoSpecifiedTests=false verify}).
- * Runs and figures: docs/operations/recovery.md (e.g. seed 20261129 at load average 24-56 from other users:
- * {@code lost=0 duplicate=0 overcommitted=0}, harness wall 722.4 s, 854.9 s for the whole mvn command).
+ * Runs and figures: docs/operations/recovery.md (seed 20261129 at load average 24-56 from other users:
+ * {@code lost=0 duplicate=0 overcommitted=0}, harness wall 722.4 s, 854.9 s for the whole mvn command; seed 7 at
+ * load 20-74: the same line, 1,105.8 s and 1,228.8 s).
  *
  * <p>Liveness of restarts is the product's (not harness options): a restarted node that is not Up within
  * {@code atoll.start-timeout} exits 1 naming the members that block it, and the harness starts it again as a
@@ -80,7 +81,7 @@ import org.junit.jupiter.api.Test;
  * because it is the first member of its data center (one node per site): Pekko moves it to Up only once every
  * member of every data center has seen its gossip, so a node of another site that is down blocks it until that
  * node's own restart replaces the old incarnation ({@code RestartConvergenceTest}); when the harness kills
- * another node meanwhile, the wait starts over, which is how run c259c0 waited over 5 min. Recovery pacing, the
+ * another node meanwhile, the wait starts over (the likely reason run c259c0 waited over 5 min). Recovery pacing, the
  * journal's circuit breaker and the join retry are product defaults as well (atoll-node.conf,
  * atoll-cassandra.conf).
  *
