@@ -79,9 +79,12 @@ class RestartConvergenceTest {
         ActorSystem b2 = node("site-b", pb, pa, pc);
         await("a2 and b2 Up once b restarted").atMost(Duration.ofSeconds(90))
                 .until(() -> status(a2) == MemberStatus.up() && status(b2) == MemberStatus.up());
+        await("registerOnMemberUp callback").atMost(Duration.ofSeconds(30)).until(up::isDone);
         assertThat(up).isCompleted();
-        assertThat(Cluster.get(c).state().getMembers()).hasSize(3)
-                .allSatisfy(m -> assertThat(m.status()).isEqualTo(MemberStatus.up()));
+        // c learns of a2's and b2's Up by gossip, a moment later
+        await("c sees three members Up").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(Cluster.get(c).state().getMembers()).hasSize(3)
+                        .allSatisfy(m -> assertThat(m.status()).isEqualTo(MemberStatus.up())));
     }
 
     @Test
