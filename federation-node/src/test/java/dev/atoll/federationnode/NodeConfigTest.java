@@ -192,7 +192,6 @@ class NodeConfigTest {
         assertThat(sys.getDuration("pekko.persistence.cassandra.journal.circuit-breaker.reset-timeout"))
                 .isEqualTo(Duration.ofSeconds(5));
         assertThat(sys.getDuration("datastax-java-driver.basic.request.timeout")).isEqualTo(Duration.ofSeconds(20));
-        assertThat(sys.getDuration("pekko.cluster.retry-unsuccessful-join-after")).isEqualTo(Duration.ofSeconds(2));
         assertThat(sys.getBoolean("pekko.cluster.run-coordinated-shutdown-when-down")).isTrue();
         assertThat(sys.getDuration("atoll.start-timeout")).isEqualTo(Duration.ofSeconds(120));
         // the H2 node gets the same sharding and recovery pacing (they live in atoll-node.conf)
