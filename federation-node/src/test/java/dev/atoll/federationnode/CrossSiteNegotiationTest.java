@@ -45,8 +45,23 @@ class CrossSiteNegotiationTest {
                 TestNodes.testOverrides().withFallback(ConfigFactory.parseString("""
                         atoll.job.site-choice = "lowest-price"
                         atoll.job.retry-max = 500ms
+                        atoll.job.bid-timeout = 12s
                         """))).start()) {
             String a = cluster.nodes.get(0).url();
+            // The price rule is only tested when both sites are candidates: wait until site-a's registry sees both
+            // reachable with their 8 devices free. Convergence counts adverts, not reachability or free devices; in
+            // one CI run the first job was placed at site-a within 4 s, most likely because site-b was not a
+            // candidate yet (the Job waits for every called site's reply, so a late bid was not the cause).
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode s = get(a + "/v1/sites");
+                int ready = 0;
+                for (JsonNode site : s) {
+                    if (site.get("reachable").asBoolean() && site.get("free").asInt() == 8) {
+                        ready++;
+                    }
+                }
+                return ready == 2;
+            });
             assertThat(TestNodes.post(a + "/v1/jobs", job("cheap")).statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(20)).until(() -> get(a + "/v1/jobs/cheap").get("state").asText()
                     .equals("running"));
